@@ -1,0 +1,1 @@
+"""cdr: call records, KPI definitions and reports."""

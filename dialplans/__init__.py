@@ -1,0 +1,1 @@
+"""dialplans: generate and check the Asterisk configuration the engine needs."""

@@ -1,0 +1,1 @@
+"""ivr: IVR flows, caller identification and the post-call survey."""

@@ -1,0 +1,1 @@
+"""recording: the recording policy, storage and QA sampling."""
