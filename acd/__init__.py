@@ -1,5 +1,69 @@
 """acd: pure skill-based routing — skills, agents, queues, calls and the policy that matches them.
 
-No I/O, no asyncio, no wall clock: every entry point takes `now` in float seconds
-and returns decisions as data for the caller to apply.
+No I/O, no asyncio, no wall clock: every entry point takes `now` in float seconds and
+returns decisions as data (`Offer`, `Overflow`, `Expired`, `AgentStateChanged`, ...) for
+the caller to apply. `Router.next_deadline()` and `Router.advance(now)` drive every timer.
 """
+
+from acd.agents import AgentState, PauseReason
+from acd.calls import CallRequest, CallState
+from acd.decisions import (
+    AgentStateChanged,
+    CallAbandoned,
+    CallCompleted,
+    CallConnected,
+    CallQueued,
+    Decision,
+    Expired,
+    Offer,
+    OfferWithdrawn,
+    Overflow,
+    RingNoAnswer,
+    RuleApplied,
+    Trigger,
+    Why,
+)
+from acd.errors import AcdError
+from acd.queues import (
+    ExpandSkills,
+    OverflowRule,
+    OverflowTarget,
+    QueueSettings,
+    RaisePriority,
+    RonaAction,
+    Strategy,
+)
+from acd.router import Router
+from acd.skills import SkillLevel, requirement
+
+__all__ = [
+    "AcdError",
+    "AgentState",
+    "AgentStateChanged",
+    "CallAbandoned",
+    "CallCompleted",
+    "CallConnected",
+    "CallQueued",
+    "CallRequest",
+    "CallState",
+    "Decision",
+    "ExpandSkills",
+    "Expired",
+    "Offer",
+    "OfferWithdrawn",
+    "Overflow",
+    "OverflowRule",
+    "OverflowTarget",
+    "PauseReason",
+    "QueueSettings",
+    "RaisePriority",
+    "RingNoAnswer",
+    "RonaAction",
+    "Router",
+    "RuleApplied",
+    "SkillLevel",
+    "Strategy",
+    "Trigger",
+    "Why",
+    "requirement",
+]
