@@ -364,9 +364,7 @@ class AmiClient:
             )
             tasks.append(reader_task)
             await self._login()
-            self.stats.sessions = session
-            self._logged_in.set()
-            await self._emit(Connected(time.monotonic(), session, self.version or ""))
+            session = self.stats.sessions
             if self._first_login is not None and not self._first_login.done():
                 self._first_login.set_result(None)
             if cfg.resync:
@@ -547,6 +545,12 @@ class AmiClient:
                             action_id, headers.get("Response"))
                 return
             response = Response.from_message(pending.action, message)
+            if pending.action == "Login" and response.ok:
+                # Announce the session here, before the reader hands on FullyBooted and
+                # the rest of the packet, so that `Connected` leads the new session's events.
+                self.stats.sessions += 1
+                self._logged_in.set()
+                await self._emit(Connected(received_at, self.stats.sessions, self.version or ""))
             if pending.is_list and response.ok and headers.get("EventList") == "start":
                 pending.response = response
                 return

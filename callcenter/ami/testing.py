@@ -198,10 +198,12 @@ class TranscriptServer:
 __all__ = [
     "NOISE_EVENTS",
     "Record",
+    "ScriptedAction",
     "TranscriptServer",
     "find_transcript",
     "fixtures_dir",
     "load_transcript",
+    "transcript_actions",
     "transcript_events",
     "transcript_messages",
 ]
@@ -219,3 +221,32 @@ def find_transcript(name: str) -> Path | None:
     """The transcript whose file name starts with `name` ("b1"), or None."""
     matches = sorted(fixtures_dir().glob(f"{name}-*.jsonl"))
     return matches[0] if matches else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedAction:
+    """An action the capture driver sent: when, its name, its fields without ActionID."""
+
+    t: float
+    action: str
+    fields: tuple[tuple[str, str], ...]
+    had_action_id: bool
+
+
+def transcript_actions(records: list[Record]) -> list[ScriptedAction]:
+    """The actions of a transcript in order (Login and messages without `Action` included)."""
+    out: list[ScriptedAction] = []
+    for rec in records:
+        if rec.dir != "out":
+            continue
+        message = parse_frame(rec.raw.rstrip("\r\n"))
+        if message is None:
+            continue
+        fields = tuple(
+            (k, v) for k, v in message.headers.items() if k not in ("Action", "ActionID")
+        )
+        out.append(
+            ScriptedAction(rec.t, message.headers.get("Action", ""), fields,
+                           "ActionID" in message.headers)
+        )
+    return out
