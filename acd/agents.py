@@ -16,6 +16,9 @@ class AgentState(Enum):
     WRAP_UP = "wrap-up"
     PAUSED = "paused"
 
+    # Identity hash: Enum.__hash__ is a Python-level call, and these are dict keys on hot paths.
+    __hash__ = object.__hash__
+
 
 class AgentEvent(Enum):
     LOGIN = "login"
@@ -28,6 +31,9 @@ class AgentEvent(Enum):
     WRAP_UP_END = "wrap-up-end"
     PAUSE = "pause"
     UNPAUSE = "unpause"
+
+    # Identity hash: Enum.__hash__ is a Python-level call, and these are dict keys on hot paths.
+    __hash__ = object.__hash__
 
 
 class PauseReason(StrEnum):

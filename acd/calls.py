@@ -18,6 +18,9 @@ class CallState(Enum):
     CONNECTED = "connected"
     ENDED = "ended"
 
+    # Identity hash: Enum.__hash__ is a Python-level call, and these are dict keys on hot paths.
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True, slots=True)
 class CallRequest:
@@ -52,6 +55,7 @@ class Call:
     heap_token: int = 0  # heap entries carrying another token are stale
     wait_epoch: int = 0  # timers carrying another epoch are stale
     groups: list[WaitGroup] = field(default_factory=list)
+    flagged: bool = False  # some agent had declined it when it was last indexed
     agent_id: str | None = None
     offered_at: float = 0.0
     answered_at: float = 0.0

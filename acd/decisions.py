@@ -1,4 +1,9 @@
-"""Decisions the router returns for its caller to carry out. The router never performs anything."""
+"""Decisions the router returns for its caller to carry out. The router never performs anything.
+
+Decisions are values: nobody mutates one after the router returns it. They are not declared
+frozen only because a frozen dataclass takes four times as long to build, and the router
+builds several per event.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from acd.skills import Requirement
 class Trigger(Enum):
     """What made the router look for a match."""
 
+    # Identity hash: Enum.__hash__ is a Python-level call, and these are dict keys on hot paths.
+    __hash__ = object.__hash__
+
     CALL_QUEUED = "call-queued"
     AGENT_AVAILABLE = "agent-available"
     RULE = "rule"
@@ -21,7 +29,7 @@ class Trigger(Enum):
     RING_NO_ANSWER = "ring-no-answer"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Why:
     """Why a call went to an agent: enough to answer the question from the logs or the CDR."""
 
@@ -37,7 +45,7 @@ class Why:
     waited_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Offer:
     call_id: str
     agent_id: str
@@ -47,7 +55,7 @@ class Offer:
     why: Why
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferWithdrawn:
     """The caller hung up while the agent's phone rang: stop ringing it."""
 
@@ -55,7 +63,7 @@ class OfferWithdrawn:
     agent_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RingNoAnswer:
     """RONA: the agent did not answer (or rejected) in time; the call is back in its place."""
 
@@ -65,14 +73,14 @@ class RingNoAnswer:
     rejected: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallQueued:
     call_id: str
     queue: str
     resumed: bool  # abandon-resume gave the caller its old place back
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallAbandoned:
     call_id: str
     queue: str
@@ -80,7 +88,7 @@ class CallAbandoned:
     while_ringing: str | None  # the agent whose phone was ringing, if any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallConnected:
     call_id: str
     agent_id: str
@@ -89,7 +97,7 @@ class CallConnected:
     rang_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallCompleted:
     call_id: str
     agent_id: str
@@ -97,7 +105,7 @@ class CallCompleted:
     talk_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RuleApplied:
     """A time-based rule changed a waiting call (skill expansion or priority)."""
 
@@ -108,7 +116,7 @@ class RuleApplied:
     priority: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Overflow:
     call_id: str
     from_queue: str
@@ -118,7 +126,7 @@ class Overflow:
     waited_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Expired:
     """The call waited the queue's maximum wait; it has left the router."""
 
@@ -127,7 +135,7 @@ class Expired:
     waited_s: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AgentStateChanged:
     agent_id: str
     old: AgentState

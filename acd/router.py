@@ -94,6 +94,7 @@ class Router:
         self._resume: dict[tuple[str, str], _ResumeTicket] = {}
         self._resume_expiry: deque[tuple[float, tuple[str, str]]] = deque()
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
+        self._servable: dict[Requirement, bool] = {}  # cleared whenever any agent's skills change
         self.add_queues(queues)
 
     # ----------------------------------------------------------------- configuration
@@ -140,6 +141,7 @@ class Router:
         )
         self._agents[agent_id] = agent
         self._state_counts[AgentState.LOGGED_OUT] += 1
+        self._servable.clear()
         for skill in checked:
             self._skill_agents.setdefault(skill, {})[agent_id] = agent
 
@@ -157,6 +159,7 @@ class Router:
         for skill in agent.skills:
             self._skill_agents[skill].pop(agent_id, None)
         agent.skills = checked
+        self._servable.clear()
         for skill in checked:
             self._skill_agents.setdefault(skill, {})[agent_id] = agent
         out: list[Decision] = []
@@ -194,15 +197,15 @@ class Router:
         runtime.settings = settings
         out: list[Decision] = []
         calls = sorted(runtime.waiting.values(), key=lambda c: self._call_key(c, runtime, now))
+        # One call at a time, in line order, so that every call left waiting has been
+        # matched against the idle agents before the next one is looked at.
         for call in calls:
             self._leave_line(call)
             elapsed = now - call.queue_entered_at
             call.alternatives = self._required_after(call, settings, elapsed)
             call.next_rule = sum(1 for rule in settings.rules if rule.after_s <= elapsed)
             self._enter_line(call)
-        for call in calls:
-            if call.state is CallState.WAITING:
-                self._match_call(call, now, Trigger.CONFIG_CHANGED, out)
+            self._match_call(call, now, Trigger.CONFIG_CHANGED, out)
         return out
 
     # ----------------------------------------------------------------- agent lifecycle
@@ -583,6 +586,7 @@ class Router:
             priority=call.priority,
             aged_priority=runtime.aged_priority(call.priority, call.enqueued_at, self._now),
             enqueued_at=call.enqueued_at,
+            seq=call.seq,
             waited_s=self._now - call.enqueued_at,
             agent_id=call.agent_id,
             required=call.alternatives,
@@ -616,7 +620,9 @@ class Router:
         candidates: list[Agent] = []
         seen: set[str] = set()
         declined = call.declined
-        for required in call.alternatives:
+        for required, group in zip(call.alternatives, call.groups, strict=True):
+            if group.holds_unflagged_other(call):
+                continue
             if required:
                 pool = _EMPTY
                 for need in required:
@@ -876,7 +882,7 @@ class Router:
 
     def _leave_line(self, call: Call) -> None:
         for group in call.groups:
-            group.discard()
+            group.discard(call)
         call.groups = []
         call.heap_token = 0
         call.wait_epoch += 1
@@ -885,6 +891,7 @@ class Router:
     def _index(self, call: Call, runtime: QueueRuntime) -> None:
         self._token += 1
         call.heap_token = self._token
+        call.flagged = bool(call.declined)
         groups = []
         for required in call.alternatives:
             group = self._groups.get((runtime.settings.name, required))
@@ -896,7 +903,7 @@ class Router:
 
     def _reindex(self, call: Call, *, priority: int | None = None) -> None:
         for group in call.groups:
-            group.discard()
+            group.discard(call)
         if priority is not None:
             call.priority = priority
         self._index(call, self._queues[call.queue])
@@ -1039,8 +1046,12 @@ class Router:
                 raise UnknownQueueError(rule.queue, f"queue {settings.name!r}: rules[{index}]")
 
     def _check_servable(self, call_id: str, alternatives: Sequence[Requirement]) -> None:
+        cache = self._servable
         for required in alternatives:
-            if all(self._skill_agents.get(n.skill) for n in required):
+            servable = cache.get(required)
+            if servable is None:
+                servable = cache[required] = all(self._skill_agents.get(n.skill) for n in required)
+            if servable:
                 return
         missing = sorted(
             {n.skill for r in alternatives for n in r if not self._skill_agents.get(n.skill)}

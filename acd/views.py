@@ -33,6 +33,7 @@ class CallInfo:
     priority: int
     aged_priority: int
     enqueued_at: float
+    seq: int  # breaks ties between calls enqueued at the same instant: first come, first served
     waited_s: float
     agent_id: str | None
     required: tuple[Requirement, ...]

@@ -11,6 +11,7 @@ from heapq import heapify, heappop, heappush
 
 from acd.calls import Call
 from acd.queue_state import QueueRuntime
+from acd.queues import MAX_PRIORITY
 from acd.skills import Requirement
 
 # (enqueued_at, seq, heap_token, call): the first two are the place in line and unique.
@@ -22,40 +23,51 @@ _COMPACT_SLACK = 64
 
 
 class WaitGroup:
-    __slots__ = ("levels", "live", "queue", "required", "size")
+    __slots__ = ("flagged", "levels", "live", "queue", "required", "size")
 
     def __init__(self, queue: QueueRuntime, required: Requirement) -> None:
         self.queue = queue
         self.required = required
-        self.levels: dict[int, list[Entry]] = {}  # priority -> heap
+        self.levels: list[list[Entry]] = [[] for _ in range(MAX_PRIORITY + 1)]  # by priority
         self.live = 0
+        self.flagged = 0  # live members some agent had declined when they joined
         self.size = 0
 
     def push(self, call: Call) -> None:
-        heap = self.levels.get(call.priority)
-        if heap is None:
-            heap = self.levels[call.priority] = []
-        heappush(heap, (call.enqueued_at, call.seq, call.heap_token, call))
+        heappush(self.levels[call.priority], (call.enqueued_at, call.seq, call.heap_token, call))
         self.live += 1
         self.size += 1
+        if call.flagged:
+            self.flagged += 1
 
-    def discard(self) -> None:
-        """One member has left; its entry is now stale."""
+    def discard(self, call: Call) -> None:
+        """`call` has left; its entry is now stale."""
         self.live -= 1
+        if call.flagged:
+            self.flagged -= 1
         if self.size > 2 * self.live + _COMPACT_SLACK:
             self._compact()
+
+    def holds_unflagged_other(self, call: Call) -> bool:
+        """True if a live member other than `call` joined with no agent declining it.
+
+        Such a member proves that no idle agent meets this group's requirement: had one
+        been idle, the router would already have offered it that call.
+        """
+        return self.live - self.flagged - (0 if call.flagged else 1) > 0
 
     def best(self, now: float, agent_id: str) -> Head | None:
         """The best call for `agent_id` in this group: highest aged priority, then longest wait."""
         best: Head | None = None
-        aged_priority = self.queue.aged_priority
-        empty: list[int] = []
-        for priority, heap in self.levels.items():
+        queue = self.queue
+        aging = queue.settings.aging_step != 0
+        levels = self.levels
+        for priority in range(MAX_PRIORITY, -1, -1):
+            heap = levels[priority]
             while heap and heap[0][3].heap_token != heap[0][2]:
                 heappop(heap)
                 self.size -= 1
             if not heap:
-                empty.append(priority)
                 continue
             entry = heap[0]
             call = entry[3]
@@ -64,17 +76,18 @@ class WaitGroup:
                 if found is None:
                     continue
                 entry = found
-            aged = aged_priority(priority, entry[0], now)
+            if not aging:
+                # Without aging, the first non-empty level holds the best call.
+                return (priority, entry[0], entry[1], entry[3])
+            aged = queue.aged_priority(priority, entry[0], now)
             if best is None or aged > best[0] or (aged == best[0] and entry[:2] < best[1:3]):
                 best = (aged, entry[0], entry[1], entry[3])
-        for priority in empty:
-            del self.levels[priority]
         return best
 
     def oldest(self) -> float | None:
         """Earliest enqueue time among live members."""
         oldest: float | None = None
-        for heap in self.levels.values():
+        for heap in self.levels:
             while heap and heap[0][3].heap_token != heap[0][2]:
                 heappop(heap)
                 self.size -= 1
@@ -84,14 +97,11 @@ class WaitGroup:
 
     def _compact(self) -> None:
         size = 0
-        for priority, heap in list(self.levels.items()):
+        for priority, heap in enumerate(self.levels):
             alive = [e for e in heap if e[3].heap_token == e[2]]
-            if alive:
-                heapify(alive)
-                self.levels[priority] = alive
-                size += len(alive)
-            else:
-                del self.levels[priority]
+            heapify(alive)
+            self.levels[priority] = alive
+            size += len(alive)
         self.size = size
 
 
