@@ -1,0 +1,580 @@
+"""The AMI server of the emulator: sessions, login, event masks, and the actions.
+
+Replies and event lists are formatted as Asterisk 22 formats them (see the
+transcripts): `ActionID` right after `Response`, list items carrying the
+ActionID (first for CoreShowChannel and DeviceStateChange items, last for the
+others), `<Name>Complete` closing each list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from callcenter.ami.codec import FrameDecoder, Message, encode_message, parse_frame
+from callcenter.emulator.model import Pairs
+from callcenter.emulator.pbx import OriginateRequest, encode_event
+
+if TYPE_CHECKING:
+    from callcenter.emulator.server import Emulator
+
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+_EVENT_CLASSES = ("system", "call", "log", "verbose", "command", "agent", "user", "config",
+                  "dtmf", "reporting", "cdr", "dialplan", "originate", "agi", "cc", "aoc",
+                  "test", "security", "message")
+
+
+class Session:
+    """One AMI connection to the emulator."""
+
+    def __init__(self, emu: Emulator, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
+        self.emu = emu
+        self.pbx = emu.pbx
+        self.reader = reader
+        self.writer = writer
+        self.logged_in = False
+        self.username = ""
+        self.events: set[str] | None = set(_EVENT_CLASSES)
+        self.challenge = ""
+        self.session_id = f"0x{random.randrange(1 << 44):x}"
+        self.opened = time.time()
+        peer = writer.get_extra_info("peername") or ("127.0.0.1", 0)
+        self.remote = f"IPV4/TCP/{peer[0]}/{peer[1]}"
+        self.closed = False
+
+    # -- output --------------------------------------------------------------------------
+
+    def deliver(self, event: str, privilege: str, data: bytes) -> None:
+        if not self.logged_in or self.closed or self.events is None:
+            return
+        klass = privilege.split(",", 1)[0]
+        if klass and klass not in self.events:
+            return
+        self.writer.write(data)
+
+    def reply(self, message: Message, pairs: Pairs, status: str = "Success") -> None:
+        head: Pairs = [("Response", status)]
+        if "ActionID" in message.headers:
+            head.append(("ActionID", message.headers["ActionID"]))
+        self.writer.write(encode_message(head + pairs))
+
+    def error(self, message: Message, text: str) -> None:
+        self.reply(message, [("Message", text)], "Error")
+
+    def own_event(self, event: str, privilege: str, pairs: Pairs) -> None:
+        self.writer.write(encode_event(event, privilege, pairs))
+
+    def send_list(self, message: Message, intro: str, items: list[tuple[str, Pairs]],
+                  complete: str, *, id_first: bool = False, extra: Pairs | None = None) -> None:
+        aid = message.headers.get("ActionID", "")
+        self.reply(message, [("EventList", "start"), ("Message", intro)])
+        for name, pairs in items:
+            privilege = "Call" if name == "Status" else ""
+            body = [("ActionID", aid), *pairs] if id_first else [*pairs, ("ActionID", aid)]
+            self.writer.write(encode_event(name, privilege, body))
+        tail: Pairs = [("ActionID", aid), ("EventList", "Complete"),
+                       ("ListItems", str(len(items))), *(extra or [])]
+        self.writer.write(encode_event(complete, "", tail))
+
+    def security(self, event: str, severity: str, version: str, account: str, extra: Pairs
+                 ) -> Pairs:
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+        return [
+            ("EventTV", now), ("Severity", severity), ("Service", "AMI"),
+            ("EventVersion", version), ("AccountID", account), ("SessionID", self.session_id),
+            ("LocalAddress", f"IPV4/TCP/127.0.0.1/{self.emu.port}"),
+            ("RemoteAddress", self.remote), *extra,
+        ]
+
+    # -- input -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.writer.write(BANNER)
+        decoder = FrameDecoder(expect_banner=False)
+        try:
+            while not self.closed:
+                data = await self.reader.read(65536)
+                if not data:
+                    return
+                for frame in decoder.feed(data):
+                    if not isinstance(frame, str):
+                        continue
+                    message = parse_frame(frame)
+                    if message is None:
+                        continue
+                    await self.handle(message)
+                    if self.closed:
+                        return
+                await self.writer.drain()
+        except (ConnectionError, OSError):
+            return
+
+    async def handle(self, message: Message) -> None:
+        action = message.headers.get("Action")
+        if action is None:
+            self.error(message, "Missing action in request")
+            self.own_event("RequestBadFormat", "security,all", self.security(
+                "RequestBadFormat", "Error", "1", "", [("RequestType", "Action: NONE"),
+                                                      ("SessionTV", "")])[:-1])
+            return
+        key = action.lower()
+        if not self.logged_in and key not in ("login", "challenge", "logoff", "ping"):
+            self.error(message, "Authentication Required")
+            return
+        handler = HANDLERS.get(key)
+        if handler is None:
+            self.error(message, f"Invalid/unknown command: {action}. Use Action: ListCommands"
+                                " to show available commands.")
+            pairs = self.security("RequestBadFormat", "Error", "1", self.username, [
+                ("RequestType", f"Action: {action}"),
+                ("SessionTV", time.strftime("%Y-%m-%dT%H:%M:%S.000+0000",
+                                            time.gmtime(self.opened))),
+            ])
+            pairs = [p for p in pairs if p[0] != "AccountID"] + [("AccountID", self.username)]
+            self.own_event("RequestBadFormat", "security,all", pairs)
+            return
+        await handler(self, message)
+
+    def close(self) -> None:
+        self.closed = True
+        self.pbx.listeners.discard(self)
+        with contextlib.suppress(Exception):
+            self.writer.close()
+
+
+Handler = Callable[[Session, Message], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name.lower()] = fn
+        return fn
+
+    return register
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@action("Challenge")
+async def _challenge(s: Session, m: Message) -> None:
+    s.challenge = str(random.randrange(10**8, 10**9))
+    s.reply(m, [("Challenge", s.challenge)])
+
+
+@action("Login")
+async def _login(s: Session, m: Message) -> None:
+    h = m.headers
+    user = h.get("Username", "")
+    secret = s.emu.users.get(user)
+    if secret is None:
+        ok = False
+    elif h.get("AuthType", "").lower() == "md5":
+        expected = hashlib.md5((s.challenge + secret).encode(), usedforsecurity=False)
+        ok = bool(s.challenge) and h.get("Key", "") == expected.hexdigest()
+    else:
+        ok = h.get("Secret") == secret
+    if not ok:
+        # Asterisk answers a failed login after about one second, then closes.
+        event = "InvalidAccountID" if secret is None else "InvalidPassword"
+        version = "1" if secret is None else "2"
+        pairs = s.security(event, "Error", version, user,
+                           [("SessionTV", "1970-01-01T00:00:00.000+0000")])
+        s.pbx.emit(event, "security,all", pairs)
+        await asyncio.sleep(1.0 / s.emu.auth_speed)
+        s.error(m, "Authentication failed")
+        with contextlib.suppress(ConnectionError, OSError):
+            await s.writer.drain()
+        s.close()
+        return
+    s.username = user
+    events = h.get("Events")
+    if events is not None and events.strip().lower() == "off":
+        s.events = None
+    s.reply(m, [("Message", "Authentication accepted")])
+    s.logged_in = True
+    s.pbx.listeners.add(s)
+    up = str(s.pbx.uptime())
+    if s.events is not None:
+        s.own_event("FullyBooted", "system,all", [("Uptime", up), ("LastReload", up),
+                                                 ("Status", "Fully Booted")])
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+    s.pbx.emit("SuccessfulAuth", "security,all", s.security(
+        "SuccessfulAuth", "Informational", "1", user,
+        [("UsingPassword", "0"), ("SessionTV", now)]))
+
+
+@action("Logoff")
+async def _logoff(s: Session, m: Message) -> None:
+    s.reply(m, [("Message", "Thanks for all the fish.")], "Goodbye")
+    with contextlib.suppress(ConnectionError, OSError):
+        await s.writer.drain()
+    s.close()
+
+
+@action("Ping")
+async def _ping(s: Session, m: Message) -> None:
+    s.reply(m, [("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}")])
+
+
+@action("Events")
+async def _events(s: Session, m: Message) -> None:
+    mask = m.headers.get("EventMask", "on").strip().lower()
+    if mask in ("off", "0", "no", "false"):
+        s.events = None
+        s.reply(m, [("Events", "Off")])
+        return
+    if mask in ("on", "all", "1", "yes", "true"):
+        s.events = set(_EVENT_CLASSES)
+    else:
+        s.events = {x.strip() for x in mask.split(",") if x.strip()}
+    s.reply(m, [("Events", "On")])
+
+
+@action("Setvar")
+async def _setvar(s: Session, m: Message) -> None:
+    h = m.headers
+    name = h.get("Channel")
+    ch = s.pbx.find(name) if name else None
+    if name and ch is None:
+        s.error(m, "No such channel")
+        return
+    s.reply(m, [("Message", "Variable Set")])
+    s.pbx.setvar(ch, h.get("Variable", ""), h.get("Value", ""))
+
+
+@action("Getvar")
+async def _getvar(s: Session, m: Message) -> None:
+    h = m.headers
+    name = h.get("Channel")
+    var = h.get("Variable", "")
+    if name:
+        ch = s.pbx.find(name)
+        if ch is None:
+            s.error(m, "No such channel")
+            return
+        value = ch.variables.get(var, "")
+    else:
+        value = s.pbx.globals.get(var, "")
+    s.reply(m, [("Variable", var), ("Value", value)])
+
+
+@action("UserEvent")
+async def _userevent(s: Session, m: Message) -> None:
+    s.reply(m, [("Message", "Event Sent")])
+    pairs = [(k, v) for k, v in m.headers.items() if k != "Action"]
+    name = m.headers.get("UserEvent", "")
+    rest = [(k, v) for k, v in pairs if k != "UserEvent"]
+    s.pbx.emit("UserEvent", "user,all", [("UserEvent", name), *rest])
+
+
+@action("Command")
+async def _command(s: Session, m: Message) -> None:
+    cli = m.headers.get("Command", "").strip()
+    lines = s.emu.cli(cli)
+    if lines is None:
+        words = cli.split()
+        s.reply(m, [("Message", "Command output follows"), ("Output", (
+            f"No such command '{cli}' (type 'core show help {' '.join(words[:2])}'"
+            " for other possible commands)"))], "Error")
+        return
+    s.reply(m, [("Message", "Command output follows"), *[("Output", line) for line in lines]])
+
+
+@action("CoreStatus")
+async def _corestatus(s: Session, m: Message) -> None:
+    t = time.gmtime(s.emu.started_wall)
+    s.reply(m, [
+        ("CoreStartupDate", time.strftime("%Y-%m-%d", t)),
+        ("CoreStartupTime", time.strftime("%H:%M:%S", t)),
+        ("CoreReloadDate", time.strftime("%Y-%m-%d", t)),
+        ("CoreReloadTime", time.strftime("%H:%M:%S", t)),
+        ("CoreCurrentCalls", str(sum(1 for c in s.pbx.channels.values() if c.half != 2))),
+        ("CoreProcessedCalls", str(s.pbx.processed_calls)),
+    ])
+
+
+@action("CoreSettings")
+async def _coresettings(s: Session, m: Message) -> None:
+    s.reply(m, [
+        ("AMIversion", "11.0.0"), ("AsteriskVersion", "22.10.1"), ("SystemName", ""),
+        ("CoreMaxCalls", "0"), ("CoreMaxLoadAvg", "0.000000"), ("CoreRunUser", ""),
+        ("CoreRunGroup", ""), ("CoreMaxFilehandles", "0"), ("CoreRealTimeEnabled", "No"),
+        ("CoreCDRenabled", "Yes"), ("CoreHTTPenabled", "No"), ("SoundsSearchCustomDir", "No"),
+    ])
+
+
+@action("ExtensionState")
+async def _extstate(s: Session, m: Message) -> None:
+    s.reply(m, [("Message", "Extension Status"), ("Exten", m.get("Exten")),
+                ("Context", m.get("Context")), ("Hint", ""), ("Status", "-1"),
+                ("StatusText", "Unknown")])
+
+
+@action("DeviceStateList")
+async def _devstates(s: Session, m: Message) -> None:
+    items = [("DeviceStateChange", [("Device", d), ("State", st)])
+             for d, st in s.pbx.queues._device_cache.items()]
+    s.send_list(m, "Device State Changes will follow", items, "DeviceStateListComplete",
+                id_first=True)
+
+
+@action("Originate")
+async def _originate(s: Session, m: Message) -> None:
+    h = m.headers
+    cid = None
+    if "CallerID" in h:
+        text = h["CallerID"]
+        if "<" in text:
+            name, _, rest = text.partition("<")
+            cid = (rest.rstrip(">").strip(), name.strip().strip('"'))
+        else:
+            cid = (text, "")
+    variables = tuple(tuple(v.split("=", 1)) for v in m.values("Variable") if "=" in v)
+    req = OriginateRequest(
+        channel=h.get("Channel", ""),
+        context=h.get("Context", ""),
+        exten=h.get("Exten", ""),
+        priority=int(h.get("Priority", "1") or 1),
+        application=h.get("Application", ""),
+        data=h.get("Data", ""),
+        caller_id=cid,
+        channel_id=h.get("ChannelId", ""),
+        other_channel_id=h.get("OtherChannelId", ""),
+        variables=variables,  # type: ignore[arg-type]
+        timeout=float(h.get("Timeout", "30000") or 30000) / 1000.0,
+        action_id=h.get("ActionID", ""),
+    )
+    s.reply(m, [("Message", "Originate successfully queued")])
+    aid = h.get("ActionID", "")
+
+    def respond(pairs: Pairs) -> None:
+        head: Pairs = [("ActionID", aid)] if aid else []
+        s.pbx.emit("OriginateResponse", "call,all", head + pairs)
+
+    s.pbx.spawn(s.pbx.originate(req, respond), f"emu-originate-{aid or id(req)}")
+
+
+@action("Redirect")
+async def _redirect(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None:
+        s.error(m, "Channel specified does not exist")
+        return
+    s.reply(m, [("Message", "Redirect successful")])
+    ch.redirect_to = (m.get("Context"), m.get("Exten"), int(m.get("Priority") or 1))
+    if ch.bridge is not None:
+        s.pbx.leave_bridge(ch)
+    ch.interrupt.set()
+
+
+@action("Hangup")
+async def _hangup(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None:
+        s.error(m, "No such channel")
+        return
+    s.reply(m, [("Message", "Channel Hungup")])
+    cause = int(m.get("Cause") or 16)
+    if ch.task is not None and not ch.task.done() and ch.bridge is None:
+        ch.soft_hangup = True
+        ch.hangup_cause = cause
+        ch.interrupt.set()
+    else:
+        s.pbx.hangup(ch, cause, soft=False)
+
+
+@action("Bridge")
+async def _bridge(s: Session, m: Message) -> None:
+    a = s.pbx.find(m.get("Channel1"))
+    b = s.pbx.find(m.get("Channel2"))
+    if a is None or b is None:
+        s.error(m, f"Channel2 does not exist: {m.get('Channel2')}" if a else
+                f"Channel1 does not exist: {m.get('Channel1')}")
+        return
+    s.reply(m, [("Message", "Channels have been bridged")])
+    s.pbx.bridge_channels(a, b)
+
+
+@action("QueueAdd")
+async def _queueadd(s: Session, m: Message) -> None:
+    err = s.pbx.queues.add(m.get("Queue"), m.get("Interface"), m.get("MemberName"),
+                           m.get("StateInterface"), int(m.get("Penalty") or 0),
+                           _flag(m.get("Paused")), m.get("Reason"))
+    if err:
+        s.error(m, err)
+    else:
+        s.reply(m, [("Message", "Added interface to queue")])
+
+
+@action("QueueRemove")
+async def _queueremove(s: Session, m: Message) -> None:
+    err = s.pbx.queues.remove(m.get("Queue"), m.get("Interface"))
+    if err:
+        s.error(m, err)
+    else:
+        s.reply(m, [("Message", "Removed interface from queue")])
+
+
+@action("QueuePause")
+async def _queuepause(s: Session, m: Message) -> None:
+    paused = _flag(m.get("Paused"))
+    qs = s.pbx.queues
+    if not any(mm.interface == m.get("Interface") for q in qs.queues.values()
+               if not m.get("Queue") or q.name == m.get("Queue") for mm in q.members):
+        s.error(m, "Interface not found")
+        return
+    s.reply(m, [("Message", f"Interface {'paused' if paused else 'unpaused'} successfully")])
+    qs.pause(m.get("Queue"), m.get("Interface"), paused, m.get("Reason"))
+
+
+@action("QueuePenalty")
+async def _queuepenalty(s: Session, m: Message) -> None:
+    qs = s.pbx.queues
+    if not any(mm.interface == m.get("Interface") for q in qs.queues.values() for mm in q.members):
+        s.error(m, "Invalid interface, queuename or penalty")
+        return
+    s.reply(m, [("Message", "Interface penalty set successfully")])
+    qs.penalty(m.get("Queue"), m.get("Interface"), int(m.get("Penalty") or 0))
+
+
+@action("QueueMemberRingInUse")
+async def _ringinuse(s: Session, m: Message) -> None:
+    qs = s.pbx.queues
+    if not any(mm.interface == m.get("Interface") for q in qs.queues.values() for mm in q.members):
+        s.error(m, "Invalid interface, queuename, or ringinuse value")
+        return
+    s.reply(m, [("Message", "Interface ringinuse set successfully")])
+    qs.ringinuse(m.get("Queue"), m.get("Interface"), _flag(m.get("RingInUse")))
+
+
+@action("QueueLog")
+async def _queuelog(s: Session, m: Message) -> None:
+    s.reply(m, [("Message", "Event added successfully")])
+
+
+@action("QueueStatus")
+async def _queuestatus(s: Session, m: Message) -> None:
+    items = s.pbx.queues.status_items(m.get("Queue"), m.get("Member"))
+    s.send_list(m, "Queue status will follow", items, "QueueStatusComplete")
+
+
+@action("QueueSummary")
+async def _queuesummary(s: Session, m: Message) -> None:
+    items = s.pbx.queues.summary_items(m.get("Queue"))
+    s.send_list(m, "Queue summary will follow", items, "QueueSummaryComplete")
+
+
+def _duration(seconds: float) -> str:
+    n = int(seconds)
+    return f"{n // 3600:02d}:{n % 3600 // 60:02d}:{n % 60:02d}"
+
+
+@action("CoreShowChannels")
+async def _coreshowchannels(s: Session, m: Message) -> None:
+    now = time.monotonic()
+    items = [("CoreShowChannel", [
+        *c.snapshot(), ("Application", c.app), ("ApplicationData", c.app_data),
+        ("Duration", _duration((now - c.created) * s.pbx.speed)),
+        ("BridgeId", c.bridge.uniqueid if c.bridge else ""),
+    ]) for c in s.pbx.channels.values()]
+    s.send_list(m, "Channels will follow", items, "CoreShowChannelsComplete", id_first=True)
+
+
+@action("Status")
+async def _status(s: Session, m: Message) -> None:
+    name = m.get("Channel")
+    if name:
+        ch = s.pbx.find(name)
+        if ch is None:
+            s.error(m, "No such channel")
+            return
+        chans = [ch]
+    else:
+        chans = list(s.pbx.channels.values())
+    now = time.monotonic()
+    items = []
+    for c in chans:
+        pairs: Pairs = [
+            *c.snapshot(), ("Type", "Local"), ("DNID", ""),
+            ("EffectiveConnectedLineNum", c.conn_num), ("EffectiveConnectedLineName", c.conn_name),
+            ("TimeToHangup", "0"), ("BridgeID", c.bridge.uniqueid if c.bridge else ""),
+            ("Application", c.app), ("Data", c.app_data), ("Nativeformats", "(slin)"),
+            ("Readformat", "slin"), ("Readtrans", ""), ("Writeformat", "slin"),
+            ("Writetrans", ""), ("Callgroup", "0"), ("Pickupgroup", "0"),
+            ("Seconds", str(int((now - c.created) * s.pbx.speed))),
+        ]
+        if _flag(m.get("AllVariables")):
+            pairs += [("Variable", f"{k}={v}") for k, v in c.variables.items()
+                      if not k.startswith("__")]
+        items.append(("Status", pairs))
+    s.send_list(m, "Channel status will follow", items, "StatusComplete",
+                extra=[("Items", str(len(items)))])
+
+
+@action("MixMonitor")
+async def _mixmonitor(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None:
+        s.error(m, "No such channel")
+        return
+    s.reply(m, [])
+    s.pbx.setvar(ch, "MIXMONITOR_FILENAME", "/var/spool/asterisk/monitor/" + m.get("File"))
+    ch.variables["__mixmonitor"] = "1"
+    s.pbx.emit("MixMonitorStart", "call,all", ch.snapshot())
+
+
+@action("StopMixMonitor")
+async def _stopmixmonitor(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None or not ch.variables.pop("__mixmonitor", None):
+        s.error(m, "Could not stop monitoring channel")
+        return
+    s.reply(m, [("Message", "Stopped monitoring channel")])
+    s.pbx.emit("MixMonitorStop", "call,all", ch.snapshot())
+
+
+@action("MixMonitorMute")
+async def _mixmonitormute(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None:
+        s.error(m, "No such channel")
+        return
+    s.reply(m, [])
+    s.pbx.emit("MixMonitorMute", "call,all", [*ch.snapshot(), ("Direction", m.get("Direction")),
+                                              ("State", m.get("State"))])
+
+
+@action("PlayDTMF")
+async def _playdtmf(s: Session, m: Message) -> None:
+    ch = s.pbx.find(m.get("Channel"))
+    if ch is None:
+        s.error(m, "No such channel specified")
+        return
+    s.reply(m, [("Message", "DTMF successfully queued")])
+    digit = m.get("Digit")
+    duration = int(m.get("Duration") or 250)
+    pbx = s.pbx
+
+    async def play() -> None:
+        if not _flag(m.get("Receive")):
+            pbx.emit("DTMFBegin", "dtmf,all", [*ch.snapshot(), ("Digit", digit),
+                                              ("Direction", "Sent")])
+        await pbx.sleep(duration / 1000)
+        pbx.emit("DTMFEnd", "dtmf,all", [*ch.snapshot(), ("Digit", digit),
+                                        ("DurationMs", str(duration)), ("Direction", "Sent")])
+
+    pbx.spawn(play(), f"emu-dtmf-{ch.name}")
+
+
+@action("SendText")
+async def _sendtext(s: Session, m: Message) -> None:
+    s.reply(m, [("Message", "Success")])

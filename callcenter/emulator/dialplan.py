@@ -1,0 +1,288 @@
+"""The emulator's dialplan: the fixture's `extensions.conf` as data, and its interpreter.
+
+Contexts, extensions and priorities are those of
+`shared/fixtures/asterisk-ami/config/extensions.conf`, so the emulator runs the
+scenarios the transcripts were captured with. Applications emit what Asterisk's
+do (`Newexten` for each priority, `VarSet` for `Set`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from callcenter.emulator.model import UP, EChannel
+
+if TYPE_CHECKING:
+    from callcenter.emulator.pbx import Pbx
+
+Data = str | Callable[[EChannel], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    app: str
+    data: Data = ""
+
+
+def default_contexts() -> dict[str, dict[str, list[Step]]]:
+    """The fixture dialplan (extensions.conf), one list of steps per extension pattern."""
+    caller = [
+        Step("NoOp", "Simulated caller, stays ${EXTEN}s"),
+        Step("Answer"),
+        Step("Wait", "${EXTEN}"),
+        Step("Hangup"),
+    ]
+    talking = [
+        Step("NoOp", "Simulated talking caller, stays ${EXTEN}s"),
+        Step("Answer"),
+        Step("MusicOnHold", "default,${EXTEN}"),
+        Step("Hangup"),
+    ]
+    enter_queue = [Step("Set", "Q=${EXTEN}"), Step("Goto", "enter,1")]
+    return {
+        "callers": {"_X": [Step("Goto", "0${EXTEN},1")], "_X.": caller},
+        "callers-talking": {"_X": [Step("Goto", "0${EXTEN},1")], "_X.": talking},
+        "agents": {
+            "_1XXX": [
+                Step("NoOp", "Simulated agent ${EXTEN}"),
+                Step("Set", "RING=${AGENT_RING_FOR}"),
+                Step("Set", "TALK=${AGENT_TALK_FOR}"),
+                Step("Ringing"),
+                Step("Wait", "${RING}"),
+                Step("Answer"),
+                Step("Wait", "${TALK}"),
+                Step("Hangup"),
+            ]
+        },
+        "agents-noanswer": {
+            "_X.": [
+                Step("NoOp", "Agent ${EXTEN} never answers"),
+                Step("Ringing"),
+                Step("Wait", "300"),
+                Step("Hangup"),
+            ]
+        },
+        "queue-entry": {
+            "support": enter_queue,
+            "sales": enter_queue,
+            "ringall": enter_queue,
+            "backoffice": enter_queue,
+            "enter": [
+                Step("NoOp", "Caller entering queue ${Q}"),
+                Step("Answer"),
+                Step("UserEvent", "CallerQueued,Queue: ${Q},CallerChannel: ${CHANNEL}"),
+                Step("Queue", "${Q},,,,120"),
+                Step("NoOp", "QUEUESTATUS=${QUEUESTATUS}"),
+                Step("Hangup"),
+            ],
+        },
+        "holding": {
+            "hold": [Step("NoOp", "Caller on hold"), Step("Answer"),
+                     Step("MusicOnHold", "default"), Step("Hangup")],
+            "failed": [Step("NoOp", "Originate failed: REASON=${REASON}"), Step("Hangup")],
+            "park": [Step("NoOp", "Parked in a wait"), Step("Answer"), Step("Wait", "600"),
+                     Step("Hangup")],
+        },
+        "dial-agent": {
+            "_1XXX": [Step("NoOp", "Direct dial agent ${EXTEN}"),
+                      Step("Dial", "Local/${EXTEN}@agents,30"),
+                      Step("NoOp", "DIALSTATUS=${DIALSTATUS}"), Step("Hangup")],
+            "_r1XXX": [Step("NoOp", "Dial agent ${EXTEN:1} via relay"),
+                       Step("Dial", "Local/${EXTEN:1}@relay,30"), Step("Hangup")],
+        },
+        "relay": {"_1XXX": [Step("Dial", "Local/${EXTEN}@agents,30"), Step("Hangup")]},
+        "recorded": {
+            "_1XXX": [Step("NoOp", "Recorded call to agent ${EXTEN}"),
+                      Step("MixMonitor", "cc-${UNIQUEID}.wav,b"),
+                      Step("Dial", "Local/${EXTEN}@agents,30"), Step("Hangup")]
+        },
+        "dtmf": {
+            "_X.": [Step("NoOp", "Send DTMF ${EXTEN}"), Step("Answer"), Step("Wait", "1"),
+                    Step("SendDTMF", "${EXTEN},200"), Step("Wait", "1"), Step("Hangup")]
+        },
+        "events": {
+            "ue": [Step("NoOp", "UserEvent from dialplan"), Step("Answer"),
+                   Step("UserEvent", "CCTest,Foo: bar,Ticket: 42"), Step("Hangup")]
+        },
+    }
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    if not pattern.startswith("_"):
+        return re.compile(re.escape(pattern) + r"\Z")
+    out = []
+    for c in pattern[1:]:
+        out.append({"X": "[0-9]", "Z": "[1-9]", "N": "[2-9]", ".": ".+", "!": ".*"}.get(
+            c, re.escape(c)))
+    return re.compile("".join(out) + r"\Z")
+
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)(?::(-?\d+))?\}")
+
+
+class Dialplan:
+    """Finds and runs extensions; `Queue` and `Dial` are delegated to their modules."""
+
+    def __init__(self, pbx: Pbx, contexts: dict[str, dict[str, list[Step]]] | None = None
+                 ) -> None:
+        self.pbx = pbx
+        self.contexts = contexts or default_contexts()
+        self._compiled = {
+            ctx: [(_pattern(p), steps) for p, steps in sorted(
+                extens.items(), key=lambda kv: (kv[0].startswith("_"), kv[0]))]
+            for ctx, extens in self.contexts.items()
+        }
+
+    def has_context(self, context: str) -> bool:
+        return context in self.contexts
+
+    def has_exten(self, context: str, exten: str) -> bool:
+        return self.lookup(context, exten) is not None
+
+    def lookup(self, context: str, exten: str) -> list[Step] | None:
+        for pattern, steps in self._compiled.get(context, ()):
+            if pattern.match(exten):
+                return steps
+        return None
+
+    def expand(self, ch: EChannel, text: str) -> str:
+        pbx = self.pbx
+
+        def var(m: re.Match[str]) -> str:
+            name, offset = m.group(1), m.group(2)
+            if name == "EXTEN":
+                value = ch.exten
+            elif name == "CHANNEL":
+                value = ch.name
+            elif name == "UNIQUEID":
+                value = ch.uniqueid
+            elif name in ("AGENT_RING_FOR", "AGENT_TALK_FOR"):
+                kind = "RING" if name == "AGENT_RING_FOR" else "TALK"
+                value = pbx.globals.get(f"{kind}_{ch.exten}") or pbx.globals[f"AGENT_{kind}"]
+            else:
+                value = ch.variables.get(name, pbx.globals.get(name, ""))
+            return value[int(offset):] if offset else value
+
+        return _VAR.sub(var, text)
+
+    async def run(self, ch: EChannel) -> None:
+        """Run `ch` from its context/exten/priority until it hangs up."""
+        pbx = self.pbx
+        while not ch.hungup:
+            if ch.soft_hangup:
+                pbx.hangup(ch, ch.hangup_cause, soft=True)
+                return
+            if ch.redirect_to is not None:
+                ch.context, ch.exten, ch.priority = ch.redirect_to
+                ch.redirect_to = None
+                ch.interrupt.clear()
+            steps = self.lookup(ch.context, ch.exten)
+            if steps is None or ch.priority > len(steps):
+                pbx.hangup(ch, 16, soft=True)
+                return
+            step = steps[ch.priority - 1]
+            raw = step.data if isinstance(step.data, str) else step.data(ch)
+            data = self.expand(ch, raw)
+            pbx.newexten(ch, step.app, data)
+            ch.priority = await self.execute(ch, step.app, data)
+
+    async def run_application(self, ch: EChannel, app: str, data: str) -> None:
+        """Originate with Application/Data: run one application, then hang up."""
+        self.pbx.newexten(ch, app, data)
+        await self.execute(ch, app, data)
+        if not ch.hungup:
+            self.pbx.hangup(ch, 16, soft=True)
+
+    async def execute(self, ch: EChannel, app: str, data: str) -> int:
+        """Run one application; return the next priority (a Goto may change exten too)."""
+        pbx = self.pbx
+        nxt = ch.priority + 1
+        if app == "NoOp":
+            return nxt
+        if app == "Set":
+            name, _, value = data.partition("=")
+            pbx.setvar(ch, name, value)
+            return nxt
+        if app == "Goto":
+            parts = data.split(",")
+            if len(parts) == 3:
+                ch.context = parts[0]
+            ch.exten, ch.priority = parts[-2], int(parts[-1])
+            return ch.priority
+        if app == "Answer":
+            if ch.state != UP:
+                pbx.answer(ch)
+                # Answer() waits briefly for media on a channel it answered (20 ms in the
+                # transcripts when audio flows; up to 500 ms otherwise).
+                await self._pause(ch, 0.02)
+            return nxt
+        if app == "Ringing":
+            pbx.ringing(ch)
+            return nxt
+        if app == "Wait":
+            await self._pause(ch, _seconds(data))
+            return nxt
+        if app == "Hangup":
+            pbx.hangup(ch, 16, soft=True)
+            return nxt
+        if app == "UserEvent":
+            name, *headers = data.split(",")
+            pairs = [*ch.snapshot(), ("UserEvent", name)]
+            for header in headers:
+                key, _, value = header.partition(":")
+                pairs.append((key.strip(), value.strip()))
+            pbx.emit("UserEvent", "user,all", pairs)
+            return nxt
+        if app == "MusicOnHold":
+            klass, _, duration = data.partition(",")
+            pbx.emit("MusicOnHoldStart", "call,all", [*ch.snapshot(), ("Class", klass)])
+            ch.moh = True
+            await self._pause(ch, _seconds(duration) if duration else None)
+            ch.moh = False
+            if not ch.hungup:
+                pbx.emit("MusicOnHoldStop", "call,all", ch.snapshot())
+            return nxt
+        if app == "Queue":
+            return await pbx.queues.run_queue(ch, data)
+        if app == "Dial":
+            from callcenter.emulator.dial import run_dial
+
+            return await run_dial(pbx, ch, data)
+        if app == "MixMonitor":
+            pbx.setvar(ch, "MIXMONITOR_FILENAME", "/var/spool/asterisk/monitor/" +
+                       data.split(",")[0])
+            pbx.emit("MixMonitorStart", "call,all", ch.snapshot())
+            return nxt
+        if app == "SendDTMF":
+            digits = data.split(",")[0]
+            target = ch.peer if ch.peer is not None else ch
+            for digit in digits:
+                pbx.emit("DTMFBegin", "dtmf,all", [*target.snapshot(), ("Digit", digit),
+                                                  ("Direction", "Received")])
+                await pbx.sleep(0.2)
+                pbx.emit("DTMFEnd", "dtmf,all", [*target.snapshot(), ("Digit", digit),
+                                                ("DurationMs", "200"),
+                                                ("Direction", "Received")])
+            return nxt
+        return nxt
+
+    async def _pause(self, ch: EChannel, seconds: float | None) -> None:
+        """Wait in the dialplan; a bridge (Bridge action) suspends it until released."""
+        pbx = self.pbx
+        interrupted = await pbx.wait(ch, seconds)
+        if not interrupted or ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
+            return
+        while ch.bridge is not None and not ch.hungup:
+            ch.interrupt.clear()
+            await pbx.wait(ch, None)
+        ch.interrupt.clear()
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0

@@ -1,0 +1,251 @@
+"""Fidelity: run a transcript's actions against the emulator and compare the streams.
+
+The one normalisation used everywhere (`normalise`) ignores what naturally differs
+between two runs (unique ids, Linkedids, timestamps, bridge ids, Local `-0000000N`
+suffixes, counters and durations) and keeps what must not: event names, field
+names in order, and the values that carry meaning (`SEMANTIC_FIELDS`). Three views
+are compared, because Asterisk interleaves the events of different channels
+differently from one run to the next (thread scheduling; e.g. `Cdr` before or
+after `Hangup`, `OriginateResponse` before or after the dialplan's first events):
+
+* `key`: the README's noise-free sequence, in global order;
+* `per_channel`: every event about one channel, in order (Cdr, DeviceStateChange
+  excepted, whose placement is racy);
+* `counts`: how many of each normalised message (DeviceStateChange excepted: it
+  depends on device-state caches warmed by earlier captures).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from callcenter.ami.codec import FrameDecoder, Message, encode_action, parse_frame
+from callcenter.ami.testing import Record, transcript_messages
+
+README_NOISE = frozenset((
+    "VarSet", "Newexten", "DeviceStateChange", "NewCallerid", "NewConnectedLine", "Cdr",
+    "Newstate", "DialState", "LocalBridge", "SoftHangupRequest", "HangupRequest",
+    "HangupRequest", "QueueMemberStatus",
+))
+RACY_ORDER = frozenset(("OriginateResponse", "SuccessfulAuth", "Cdr", "DeviceStateChange"))
+SEMANTIC_FIELDS = frozenset((
+    "Response", "Message", "ChannelStateDesc", "DialStatus", "Cause", "Reason", "Queue",
+    "Variable", "Application", "Context", "Exten", "Disposition", "EventList", "Status",
+    "Restart", "Shutdown", "UserEvent", "Events", "Ping",
+))
+_LOCAL = re.compile(r"-[0-9a-f]{8}(;[12])")
+
+Signature = tuple[str, tuple[str, ...]]
+
+
+def channel_label(name: str) -> str:
+    """`Local/60@callers-0000000f;1` -> `Local/60@callers;1`."""
+    return _LOCAL.sub(r"\1", name)
+
+
+def signature(message: Message) -> Signature:
+    """The normalised form of one message: its name and `field[=value]` list."""
+    h = message.headers
+    name = h.get("Event") or "Response"
+    parts = []
+    for key in message.field_names():
+        if name == "AgentComplete" and key.startswith("Dest"):
+            continue  # present only while the agent leg still exists: a race in Asterisk
+        if key in SEMANTIC_FIELDS and key not in ("Event",):
+            value = h.get(key, "")
+            if key == "Message" and name == "Response":
+                value = value.split(":")[0]
+            parts.append(f"{key}={value}")
+        else:
+            parts.append(key)
+    return name, tuple(parts)
+
+
+@dataclass
+class Normalised:
+    key: list[Signature] = field(default_factory=list)
+    per_channel: dict[str, list[Signature]] = field(default_factory=dict)
+    counts: Counter[Signature] = field(default_factory=Counter)
+    responses: list[Signature] = field(default_factory=list)
+
+
+def normalise(messages: Iterable[Message]) -> Normalised:
+    out = Normalised()
+    seen_names: dict[str, str] = {}
+    label_count: Counter[str] = Counter()
+    for message in messages:
+        sig = signature(message)
+        name = sig[0]
+        if name == "Response":
+            out.responses.append(sig)
+            continue
+        if name != "DeviceStateChange":
+            out.counts[sig] += 1
+        if name not in README_NOISE and name not in RACY_ORDER:
+            out.key.append(sig)
+        if name in RACY_ORDER:
+            continue
+        h = message.headers
+        chan = h.get("Channel") or h.get("DestChannel") or h.get("LocalOneChannel")
+        if chan is None or chan == "none":
+            group = name if not name.startswith("QueueMember") else "member:" + (
+                h.get("Queue", "") + h.get("Interface", ""))
+        else:
+            if chan not in seen_names:
+                base = channel_label(chan)
+                label_count[base] += 1
+                seen_names[chan] = f"{base}#{label_count[base]}"
+            group = seen_names[chan]
+        out.per_channel.setdefault(group, []).append(sig)
+    return out
+
+
+def compare(expected: Normalised, got: Normalised) -> list[str]:
+    """Human-readable differences (empty when the emulator reproduces the transcript)."""
+    problems: list[str] = []
+    if _runs_sorted(expected.key) != _runs_sorted(got.key):
+        problems.append(_first_diff("key sequence", _runs_sorted(expected.key),
+                                    _runs_sorted(got.key)))
+    if expected.responses != got.responses:
+        problems.append(_first_diff("responses", expected.responses, got.responses))
+    for group in sorted(set(expected.per_channel) | set(got.per_channel)):
+        a = expected.per_channel.get(group, [])
+        b = got.per_channel.get(group, [])
+        if a != b:
+            problems.append(_first_diff(f"channel {group}", a, b))
+    if expected.counts != got.counts:
+        missing = expected.counts - got.counts
+        extra = got.counts - expected.counts
+        problems.append(f"counts: missing {dict(missing)} extra {dict(extra)}")
+    return problems
+
+
+def _runs_sorted(seq: list[Signature]) -> list[Signature]:
+    """Sort within runs of one event name (e.g. the Hangups of a Local pair's two halves,
+    which Asterisk emits in either order)."""
+    out: list[Signature] = []
+    run: list[Signature] = []
+    for sig in seq:
+        if run and sig[0] != run[0][0]:
+            out.extend(sorted(run))
+            run = []
+        run.append(sig)
+    out.extend(sorted(run))
+    return out
+
+
+def _first_diff(what: str, a: list[Signature], b: list[Signature]) -> str:
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"{what}: at {i} expected {x} got {y}"
+    return f"{what}: lengths {len(a)} vs {len(b)}; next expected " \
+           f"{a[len(b)] if len(a) > len(b) else None} got {b[len(a)] if len(b) > len(a) else None}"
+
+
+async def run_transcript(records: list[Record], host: str, port: int, speed: float,
+                         control: object | None = None, *, secret: str = "ccsecret",
+                         settle: float = 0.3) -> list[Message]:
+    """Replay the transcript's actions (same relative timing / `speed`) against a server;
+    return every message received after the banner. `control` gets `core_stop(...)`
+    calls for the CLI notes of g1/g2."""
+    reader, writer = await asyncio.open_connection(host, port)
+    decoder = FrameDecoder()
+    received: list[Message] = []
+    names: dict[str, str] = {}
+    expected_names: dict[str, str] = {}
+    label_count: Counter[str] = Counter()
+    for _t, message in transcript_messages(records):
+        for value in message.headers.values():
+            if _LOCAL.search(value) and value not in expected_names:
+                base = channel_label(value)
+                label_count[base] += 1
+                expected_names[value] = f"{base}#{label_count[base]}"
+    got_count: Counter[str] = Counter()
+    challenge: list[str] = []
+    closed = asyncio.Event()
+
+    async def read() -> None:
+        while True:
+            try:
+                data = await reader.read(65536)
+            except (ConnectionError, OSError):
+                data = b""
+            if not data:
+                closed.set()
+                return
+            for frame in decoder.feed(data):
+                if not isinstance(frame, str):
+                    continue
+                message = parse_frame(frame)
+                if message is None:
+                    continue
+                received.append(message)
+                if "Challenge" in message.headers:
+                    challenge.append(message.headers["Challenge"])
+                for value in message.headers.values():
+                    if _LOCAL.search(value) and value not in names.values():
+                        base = channel_label(value)
+                        got_count[base] += 1
+                        names[f"{base}#{got_count[base]}"] = value
+
+    reader_task = asyncio.create_task(read(), name="fidelity-reader")
+    start = time.monotonic()
+    try:
+        for rec in records:
+            delay = start + rec.t / speed - time.monotonic()
+            if rec.dir == "note" and control is not None and "CLI: core" in rec.raw:
+                # Let the server answer what was sent before the CLI command runs.
+                await asyncio.sleep(max(delay, 0.05))
+                restart = "restart" in rec.raw
+                await control.core_stop(restart=restart)  # type: ignore[attr-defined]
+                continue
+            if rec.dir != "out":
+                continue
+            # At high speed factors keep actions a little apart, as the capture driver's
+            # were in real time (Asterisk had answered the previous one by then).
+            await asyncio.sleep(max(delay, 0.02))
+            sent = parse_frame(rec.raw.rstrip("\r\n"))
+            if sent is None:
+                continue
+            fields = []
+            for key, value in sent.headers.items():
+                if key == "Action":
+                    continue
+                label = expected_names.get(value)
+                if label is not None and label in names:
+                    value = names[label]
+                if key == "Key" and challenge:
+                    value = hashlib.md5((challenge[-1] + secret).encode(),
+                                        usedforsecurity=False).hexdigest()
+                fields.append((key, value))
+            action = sent.headers.get("Action")
+            if action is None:
+                writer.write("".join(f"{k}: {v}\r\n" for k, v in fields).encode() + b"\r\n")
+            else:
+                writer.write(encode_action(action, fields))
+            await writer.drain()
+            if action == "Challenge":
+                async with asyncio.timeout(5):
+                    while not challenge:
+                        await asyncio.sleep(0.001)
+            if action == "Login" and sent.headers.get("Secret", secret) != secret:
+                await asyncio.wait_for(closed.wait(), 5)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(closed.wait(), settle + 2.0)
+    finally:
+        reader_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader_task
+        writer.close()
+    return received
+
+
+def transcript_side(records: list[Record]) -> list[Message]:
+    return [m for _t, m in transcript_messages(records)]

@@ -1,0 +1,107 @@
+"""The emulator's data: channels and bridges, and the header blocks Asterisk prints for them.
+
+Block layouts are those of Asterisk 22 (`main/manager_channels.c`
+`ast_manager_build_channel_state_string_prefix`, `main/manager_bridges.c`
+`ast_manager_build_bridge_state_string_prefix`), as seen in the transcripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
+DOWN, RING, RINGING, UP = 0, 4, 5, 6
+
+CAUSE_TXT = {
+    0: "Unknown",
+    4: "",
+    16: "Normal Clearing",
+    17: "User busy",
+    19: "No user responding",
+    21: "Call Rejected",
+    26: "Answered elsewhere",
+}
+
+Pairs = list[tuple[str, str]]
+
+
+@dataclass(eq=False)
+class EChannel:
+    """One emulated channel; `peer` is the other half of a Local pair."""
+
+    name: str
+    uniqueid: str
+    linkedid: str
+    context: str
+    exten: str
+    priority: int = 1
+    state: int = DOWN
+    cid_num: str = "<unknown>"
+    cid_name: str = "<unknown>"
+    conn_num: str = "<unknown>"
+    conn_name: str = "<unknown>"
+    half: int = 0
+    """1 or 2 for Local halves, 0 otherwise."""
+    peer: EChannel | None = None
+    bridge: EBridge | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    created: float = 0.0
+    answered: float | None = None
+    app: str = ""
+    app_data: str = ""
+    hungup: bool = False
+    hangup_cause: int = 16
+    dialed: bool = False
+    """Created by Dial/Queue (no CDR row of its own for the ;1 half)."""
+    interrupt: asyncio.Event = field(default_factory=asyncio.Event)
+    soft_hangup: bool = False
+    redirect_to: tuple[str, str, int] | None = None
+    task: asyncio.Task[None] | None = None
+    cdr_rows: list[str] = field(default_factory=list)
+    moh: bool = False
+    spies: list[EChannel] = field(default_factory=list)
+
+    def snapshot(self, prefix: str = "") -> Pairs:
+        p = prefix
+        return [
+            (p + "Channel", self.name),
+            (p + "ChannelState", str(self.state)),
+            (p + "ChannelStateDesc", STATE_DESC.get(self.state, "Unknown")),
+            (p + "CallerIDNum", self.cid_num),
+            (p + "CallerIDName", self.cid_name),
+            (p + "ConnectedLineNum", self.conn_num),
+            (p + "ConnectedLineName", self.conn_name),
+            (p + "Language", "en"),
+            (p + "AccountCode", ""),
+            (p + "Context", self.context),
+            (p + "Exten", self.exten),
+            (p + "Priority", str(self.priority)),
+            (p + "Uniqueid", self.uniqueid),
+            (p + "Linkedid", self.linkedid),
+        ]
+
+    @property
+    def device(self) -> str:
+        """`Local/1001@agents` for `Local/1001@agents-00000001;1`."""
+        name = self.name[:-2] if self.half else self.name
+        dash = name.rfind("-")
+        return name[:dash] if dash > 0 else name
+
+
+@dataclass(eq=False)
+class EBridge:
+    uniqueid: str
+    members: list[EChannel] = field(default_factory=list)
+    technology: str = "simple_bridge"
+
+    def snapshot(self) -> Pairs:
+        return [
+            ("BridgeUniqueid", self.uniqueid),
+            ("BridgeType", "basic"),
+            ("BridgeTechnology", self.technology),
+            ("BridgeCreator", "<unknown>"),
+            ("BridgeName", "<unknown>"),
+            ("BridgeNumChannels", str(len(self.members))),
+            ("BridgeVideoSourceMode", "none"),
+        ]

@@ -1,0 +1,506 @@
+"""The emulated PBX core: channel registry, Local pairs, bridges, hangups, Originate.
+
+Everything that happens to a channel emits the AMI events Asterisk 22 emits, in
+the per-channel order of the transcripts. Event fan-out is synchronous (one
+`emit` writes to every listening session), so the order on the wire is the
+order of the calls here. Time runs `speed` times faster than the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from callcenter.emulator.model import CAUSE_TXT, DOWN, RING, RINGING, UP, EBridge, EChannel, Pairs
+
+
+class Listener(Protocol):
+    """An AMI session (or a test probe) receiving events."""
+
+    def deliver(self, event: str, privilege: str, data: bytes) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateRequest:
+    channel: str
+    context: str = ""
+    exten: str = ""
+    priority: int = 1
+    application: str = ""
+    data: str = ""
+    caller_id: tuple[str, str] | None = None
+    channel_id: str = ""
+    other_channel_id: str = ""
+    variables: tuple[tuple[str, str], ...] = ()
+    timeout: float = 30.0
+    action_id: str = ""
+
+
+def encode_event(event: str, privilege: str, pairs: Pairs) -> bytes:
+    head = f"Event: {event}\r\nPrivilege: {privilege}\r\n" if privilege else f"Event: {event}\r\n"
+    return (head + "".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n").encode("utf-8")
+
+
+class Pbx:
+    """See the module docstring. Owns every task it starts; `stop()` cancels them."""
+
+    def __init__(self, *, speed: float = 1.0) -> None:
+        from callcenter.emulator.dialplan import Dialplan
+        from callcenter.emulator.queues import QueueSystem
+
+        self.speed = speed
+        self.listeners: set[Listener] = set()
+        self.globals: dict[str, str] = {"AGENT_RING": "2", "AGENT_TALK": "20"}
+        self.channels: dict[str, EChannel] = {}
+        self.bridges: dict[str, EBridge] = {}
+        self.epoch = int(time.time())
+        self._uid = itertools.count()
+        self._local = itertools.count()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.booted_at = time.monotonic()
+        self.processed_calls = 0
+        self.dialplan = Dialplan(self)
+        self.queues = QueueSystem(self)
+        self.events_emitted = 0
+        self._answer_handlers: dict[str, Callable[[], None]] = {}
+        self._ring_handlers: dict[str, Callable[[], None]] = {}
+        self._hangup_handlers: dict[str, Callable[[], None]] = {}
+        self._request_handlers: dict[str, Callable[[], None]] = {}
+        self._bridge_watchers: dict[str, Callable[[EChannel], None]] = {}
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def emit(self, event: str, privilege: str, pairs: Pairs) -> None:
+        self.events_emitted += 1
+        if not self.listeners:
+            return
+        data = encode_event(event, privilege, pairs)
+        for listener in list(self.listeners):
+            listener.deliver(event, privilege, data)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.speed)
+
+    async def wait(self, ch: EChannel, seconds: float | None) -> bool:
+        """Sleep on behalf of a channel; True if interrupted (hangup, redirect, bridge)."""
+        if ch.interrupt.is_set():
+            return True
+        try:
+            timeout = None if seconds is None else max(0.0, seconds) / self.speed
+            await asyncio.wait_for(ch.interrupt.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def uptime(self) -> int:
+        return int((time.monotonic() - self.booted_at) * self.speed)
+
+    def new_uid(self) -> str:
+        return f"{self.epoch}.{next(self._uid)}"
+
+    # -- channels --------------------------------------------------------------------------
+
+    def new_local(
+        self,
+        exten: str,
+        context: str,
+        *,
+        linkedid: str | None = None,
+        uid1: str = "",
+        uid2: str = "",
+        cid: tuple[str, str] | None = None,
+    ) -> tuple[EChannel, EChannel]:
+        """Create a Local pair; emits Newchannel for ;1 (Down) and ;2 (Ring)."""
+        base = f"Local/{exten}@{context}-{next(self._local):08x}"
+        uid1 = uid1 or self.new_uid()
+        uid2 = uid2 or self.new_uid()
+        link = linkedid or uid1
+        now = time.monotonic()
+        one = EChannel(base + ";1", uid1, link, context, exten, state=DOWN, half=1, created=now)
+        two = EChannel(base + ";2", uid2, link, context, exten, state=RING, half=2, created=now)
+        if cid is not None:
+            one.cid_num, one.cid_name = cid
+            two.cid_num, two.cid_name = cid
+        one.peer, two.peer = two, one
+        self.channels[one.name] = one
+        self.channels[two.name] = two
+        self.emit("Newchannel", "call,all", one.snapshot())
+        self.emit("Newchannel", "call,all", two.snapshot())
+        return one, two
+
+    def new_channel(self, name: str, context: str, exten: str) -> EChannel:
+        ch = EChannel(name, self.new_uid(), "", context, exten, created=time.monotonic())
+        ch.linkedid = ch.uniqueid
+        self.channels[name] = ch
+        self.emit("Newchannel", "call,all", ch.snapshot())
+        return ch
+
+    def find(self, name: str) -> EChannel | None:
+        return self.channels.get(name)
+
+    def newexten(self, ch: EChannel, app: str, data: str) -> None:
+        ch.app, ch.app_data = app, data
+        self.emit(
+            "Newexten",
+            "dialplan,all",
+            [*ch.snapshot(), ("Extension", ch.exten), ("Application", app), ("AppData", data)],
+        )
+
+    def setvar(self, ch: EChannel | None, name: str, value: str) -> None:
+        if ch is None:
+            self.globals[name] = value
+            pairs: Pairs = [("Channel", "none"), ("Uniqueid", "none")]
+        else:
+            ch.variables[name] = value
+            pairs = ch.snapshot()
+        self.emit("VarSet", "dialplan,all", [*pairs, ("Variable", name), ("Value", value)])
+
+    def set_caller_id(self, ch: EChannel, num: str, name: str) -> None:
+        ch.cid_num, ch.cid_name = num, name
+        self.emit("NewCallerid", "call,all",
+                  [*ch.snapshot(), ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")])
+
+    def set_connected(self, ch: EChannel, num: str, name: str) -> None:
+        ch.conn_num, ch.conn_name = num, name
+        self.emit("NewConnectedLine", "call,all", ch.snapshot())
+
+    def local_bridge(self, one: EChannel, two: EChannel) -> None:
+        self.emit(
+            "LocalBridge",
+            "call,all",
+            [*one.snapshot("LocalOne"), *two.snapshot("LocalTwo"), ("Context", two.context),
+             ("Exten", two.exten), ("LocalOptimization", "Yes")],
+        )
+
+    def device_state(self, device: str, state: str) -> None:
+        self.emit("DeviceStateChange", "call,all", [("Device", device), ("State", state)])
+
+    def set_state(self, ch: EChannel, state: int) -> None:
+        ch.state = state
+        if state == UP and ch.answered is None:
+            ch.answered = time.monotonic()
+        self.emit("Newstate", "call,all", ch.snapshot())
+
+    def answer(self, ch: EChannel) -> None:
+        """Answer `ch`; for a Local ;2 half the ;1 half goes Up and its dialler is told."""
+        if ch.state == UP:
+            return
+        self.set_state(ch, UP)
+        peer = ch.peer
+        if ch.half == 2 and peer is not None and not peer.hungup and peer.state != UP:
+            self.set_state(peer, UP)
+            handler = self._answer_handlers.pop(peer.name, None)
+            if handler is not None:
+                handler()
+
+    def ringing(self, ch: EChannel) -> None:
+        """`Ringing()` on a ;2 half: the ;1 half shows Ringing to its dialler."""
+        peer = ch.peer
+        if ch.half == 2 and peer is not None and peer.state not in (UP, RINGING):
+            handler = self._ring_handlers.pop(peer.name, None)
+            if handler is not None:
+                handler()
+            else:
+                self.set_state(peer, RINGING)
+            self.queues.device_changed(peer.device)
+
+    def on_answer(self, ch: EChannel, handler: Callable[[], None]) -> None:
+        self._answer_handlers[ch.name] = handler
+
+    def on_ringing(self, ch: EChannel, handler: Callable[[], None]) -> None:
+        self._ring_handlers[ch.name] = handler
+
+    def on_hangup_request(self, ch: EChannel, handler: Callable[[], None] | None) -> None:
+        """Run `handler` when `ch` is asked to hang up by its Local peer (before it does)."""
+        if handler is None:
+            self._request_handlers.pop(ch.name, None)
+        else:
+            self._request_handlers[ch.name] = handler
+
+    def on_hangup(self, ch: EChannel, handler: Callable[[], None]) -> None:
+        self._hangup_handlers[ch.name] = handler
+
+    # -- hangup ----------------------------------------------------------------------------------
+
+    def hangup(self, ch: EChannel, cause: int = 16, *, soft: bool = True, soft_cause: int = 16
+               ) -> None:
+        """Hang `ch` up now: [SoftHangupRequest], HangupRequest to its Local peer, leave
+        its bridge, Hangup, Cdr; then the peer follows (bridged peers at once, peers
+        running dialplan when their task wakes up)."""
+        if ch.hungup:
+            return
+        ch.hungup = True
+        if soft:
+            self.emit("SoftHangupRequest", "call,all",
+                      [*ch.snapshot(), ("Cause", str(soft_cause))])
+        peer = ch.peer
+        if peer is not None and not peer.hungup and not peer.soft_hangup:
+            peer.soft_hangup = True
+            peer.hangup_cause = cause
+            self.emit("HangupRequest", "call,all", [*peer.snapshot(), ("Cause", str(cause))])
+            on_request = self._request_handlers.pop(peer.name, None)
+            if on_request is not None:
+                on_request()
+        if ch.bridge is not None:
+            self.leave_bridge(ch)
+        self.emit("Hangup", "call,all",
+                  [*ch.snapshot(), ("Cause", str(cause)), ("Cause-txt", CAUSE_TXT.get(cause, ""))])
+        self.channels.pop(ch.name, None)
+        self._answer_handlers.pop(ch.name, None)
+        self._ring_handlers.pop(ch.name, None)
+        if not (ch.dialed and ch.half == 1):
+            default = "ANSWERED" if ch.answered else "FAILED" if cause == 0 else "NO ANSWER"
+            for disposition in ch.cdr_rows or [default]:
+                self.cdr(ch, disposition)
+        if ch.half == 2 and "__cid_on_hangup" in ch.variables:
+            del ch.variables["__cid_on_hangup"]
+            # A connected-line update queued on the ;1 half reaches ;2 as a caller-ID
+            # change, processed only when ;2 leaves its Wait (d2).
+            self.set_caller_id(ch, ch.cid_num, ch.cid_name)
+        ch.interrupt.set()
+        handler = self._hangup_handlers.pop(ch.name, None)
+        if handler is not None:
+            handler()
+        if peer is not None and not peer.hungup and peer.soft_hangup:
+            if peer.task is None or peer.task.done():
+                self.hangup(peer, cause, soft=False)
+            else:
+                peer.interrupt.set()
+        if ch.half != 1:
+            self.device_state(ch.device, "NOT_INUSE")
+            if peer is not None:
+                self.device_state(peer.device, "NOT_INUSE")
+        self.queues.device_changed(ch.device)
+
+    def cdr(self, ch: EChannel, disposition: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        answer = stamp if ch.answered else ""
+        dur = int((time.monotonic() - ch.created) * self.speed)
+        bill = int((time.monotonic() - ch.answered) * self.speed) if ch.answered else 0
+        cid = f'"{ch.cid_name if ch.cid_name != "<unknown>" else ""}" <{ch.cid_num if ch.cid_num != "<unknown>" else ""}>'  # noqa: E501
+        self.emit(
+            "Cdr",
+            "cdr,all",
+            [
+                ("AccountCode", ""),
+                ("Source", ch.cid_num if ch.cid_num != "<unknown>" else ""),
+                ("Destination", ch.exten),
+                ("DestinationContext", ch.context),
+                ("CallerID", cid),
+                ("Channel", ch.name),
+                ("DestinationChannel", ch.variables.get("__dest", "")),
+                ("LastApplication", ch.app),
+                ("LastData", ch.app_data),
+                ("StartTime", stamp),
+                ("AnswerTime", answer),
+                ("EndTime", stamp),
+                ("Duration", str(dur)),
+                ("BillableSeconds", str(bill)),
+                ("Disposition", disposition),
+                ("AMAFlags", "DOCUMENTATION"),
+                ("UniqueID", ch.uniqueid),
+                ("UserField", ""),
+            ],
+        )
+
+    # -- bridges -------------------------------------------------------------------------------
+
+    def new_bridge(self) -> EBridge:
+        bridge = EBridge(str(uuid.uuid4()))
+        self.bridges[bridge.uniqueid] = bridge
+        self.emit("BridgeCreate", "call,all", bridge.snapshot())
+        return bridge
+
+    def enter_bridge(self, bridge: EBridge, ch: EChannel) -> None:
+        ch.bridge = bridge
+        bridge.members.append(ch)
+        self.emit("BridgeEnter", "call,all", [*bridge.snapshot(), *ch.snapshot()])
+        ch.interrupt.set()
+
+    def bridge_peers(self, bridge: EBridge) -> None:
+        """BRIDGEPEER for each member of a two-party bridge (after the second enters)."""
+        if len(bridge.members) == 2:
+            a, b = bridge.members
+            self.setvar(a, "BRIDGEPEER", b.name)
+            self.setvar(b, "BRIDGEPEER", a.name)
+
+    def leave_bridge(self, ch: EChannel) -> None:
+        bridge = ch.bridge
+        if bridge is None:
+            return
+        if len(bridge.members) == 2:
+            for member in sorted(bridge.members, key=lambda m: m is not ch):
+                self.setvar(member, "BRIDGEPEER", "")
+        bridge.members.remove(ch)
+        ch.bridge = None
+        ch.interrupt.set()
+        self.emit("BridgeLeave", "call,all", [*bridge.snapshot(), *ch.snapshot()])
+        watcher = self._bridge_watchers.get(bridge.uniqueid)
+        if watcher is not None:
+            watcher(ch)
+
+    def watch_bridge(self, bridge: EBridge, watcher: Callable[[EChannel], None]) -> None:
+        self._bridge_watchers[bridge.uniqueid] = watcher
+
+    def destroy_bridge(self, bridge: EBridge) -> None:
+        if self.bridges.pop(bridge.uniqueid, None) is None:
+            return
+        self._bridge_watchers.pop(bridge.uniqueid, None)
+        self.emit("BridgeDestroy", "call,all", bridge.snapshot())
+
+    def bridge_channels(self, a: EChannel, b: EChannel) -> None:
+        """The `Bridge` action: both leave their dialplan for a new basic bridge; when
+        one leaves, the other is put out too and goes on at its next priority."""
+        bridge = self.new_bridge()
+        b.linkedid = a.linkedid
+        b.dialed = True  # its CDR is folded into the first channel's (d2: no row for it)
+        self.enter_bridge(bridge, a)
+        self.enter_bridge(bridge, b)
+        self.bridge_peers(bridge)
+        self.set_connected(b, a.cid_num, a.cid_name)
+        self.set_connected(a, b.cid_num, b.cid_name)
+        for ch in (a, b):
+            if ch.peer is not None:
+                ch.peer.variables["__cid_on_hangup"] = "1"
+
+        def left(gone: EChannel) -> None:
+            for other in list(bridge.members):
+                self.leave_bridge(other)
+            self.destroy_bridge(bridge)
+
+        self.watch_bridge(bridge, left)
+
+    # -- originate ---------------------------------------------------------------------------------
+
+    async def originate(self, req: OriginateRequest, respond: Callable[[Pairs], None]) -> None:
+        """Run an Originate of a Local channel; `respond` gets the OriginateResponse fields."""
+        tech, _, rest = req.channel.partition("/")
+        exten, _, context = rest.partition("@")
+        if tech != "Local" or not exten or not context:
+            respond(self._originate_failure(req))
+            return
+        uid2 = req.other_channel_id or (req.channel_id + ";2" if req.channel_id else "")
+        one, two = self.new_local(exten, context, uid1=req.channel_id, uid2=uid2)
+        self.newexten(one, "AppDial2", "(Outgoing Line)")
+        for name, value in req.variables:
+            self.setvar(one, name, value)
+        if req.caller_id is not None:
+            self.set_caller_id(one, *req.caller_id)
+            self.set_connected(one, *req.caller_id)
+        for name, value in req.variables:
+            self.setvar(two, name, value)
+        if req.caller_id is not None:
+            self.set_caller_id(two, *req.caller_id)
+            self.set_connected(two, *req.caller_id)
+        self.local_bridge(one, two)
+        self.emit("DialBegin", "call,all",
+                  [*one.snapshot("Dest"), ("DialString", f"{exten}@{context}")])
+        if not self.dialplan.has_context(context):
+            self._originate_no_context(req, one, two, respond)
+            return
+        answered = asyncio.Event()
+
+        def on_ringing() -> None:
+            self.set_state(one, RINGING)
+            self.emit("DialState", "call,all", [*one.snapshot("Dest"), ("DialStatus", "RINGING")])
+
+        def on_answer() -> None:
+            self.emit("DialEnd", "call,all", [*one.snapshot("Dest"), ("DialStatus", "ANSWER")])
+            self.device_state(one.device, "INUSE")
+            self.device_state(two.device, "INUSE")
+            answered.set()
+
+        self.on_ringing(one, on_ringing)
+        self.on_answer(one, on_answer)
+        two.task = self.spawn(self.dialplan.run(two), f"emu-{two.name}")
+        if not await self.wait_event(answered, req.timeout):
+            self.emit("DialEnd", "call,all", [*one.snapshot("Dest"), ("DialStatus", "NOANSWER")])
+            respond(self._response_pairs(req, one, "Failure", 3))
+            self.hangup(one, 16, soft=False)
+            return
+        self.processed_calls += 1
+        respond(self._response_pairs(req, one, "Success", 4))
+        if req.application:
+            one.context, one.exten, one.priority = "", "", 1
+            one.task = asyncio.current_task()
+            await self.dialplan.run_application(one, req.application, req.data)
+        else:
+            one.context, one.exten, one.priority = req.context, req.exten, req.priority
+            one.task = asyncio.current_task()
+            await self.dialplan.run(one)
+
+    async def wait_event(self, event: asyncio.Event, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(event.wait(), max(0.0, seconds) / self.speed)
+            return True
+        except TimeoutError:
+            return False
+
+    def _response_pairs(self, req: OriginateRequest, one: EChannel, result: str, reason: int
+                        ) -> Pairs:
+        pairs: Pairs = [("Response", result), ("Channel", one.name)]
+        if req.application:
+            pairs += [("Application", req.application), ("Data", req.data)]
+        else:
+            pairs += [("Context", req.context), ("Exten", req.exten)]
+        return [*pairs, ("Reason", str(reason)), ("Uniqueid", one.uniqueid), ("CallerIDNum", one.cid_num), ("CallerIDName", one.cid_name)]
+
+    def _originate_failure(self, req: OriginateRequest) -> Pairs:
+        pairs: Pairs = [("Response", "Failure"), ("Channel", req.channel)]
+        if req.application:
+            pairs += [("Application", req.application), ("Data", req.data)]
+        else:
+            pairs += [("Context", req.context), ("Exten", req.exten)]
+        return [*pairs, ("Reason", "0"), ("Uniqueid", "<unknown>"), ("CallerIDNum", "<unknown>"), ("CallerIDName", "<unknown>")]
+
+    def _originate_no_context(self, req: OriginateRequest, one: EChannel, two: EChannel,
+                              respond: Callable[[Pairs], None]) -> None:
+        # e4: the ;2 half cannot find its extension; the Originate fails, both halves go
+        # with cause 0, and `failed` of the Originate context runs on a dummy channel.
+        two.hungup = True
+        self.cdr(two, "FAILED")
+        respond(self._originate_failure(req))
+        for ch in (two, one):
+            ch.hungup = True
+            self.channels.pop(ch.name, None)
+            self.emit("Hangup", "call,all",
+                      [*ch.snapshot(), ("Cause", "0"), ("Cause-txt", "Unknown")])
+        if req.context and self.dialplan.has_exten(req.context, "failed"):
+            dummy = self.new_channel("OutgoingSpoolFailed", req.context, "failed")
+            dummy.variables["REASON"] = "0"
+            dummy.task = self.spawn(self.dialplan.run(dummy), "emu-OutgoingSpoolFailed")
+        one.app, one.app_data = "AppDial2", "(Outgoing Line)"
+        self.cdr(one, "FAILED")
+
+    # -- snapshot for tests and reconciliation ---------------------------------------------
+
+    def live_view(self) -> dict[str, tuple[str, str | None]]:
+        """Uniqueid -> (channel name, bridge id) of every live channel."""
+        return {
+            c.uniqueid: (c.name, c.bridge.uniqueid if c.bridge is not None else None)
+            for c in self.channels.values()
+        }
+
+
+def state_name(state: int) -> str:
+    return {DOWN: "Down", RING: "Ring", RINGING: "Ringing", UP: "Up"}.get(state, "Unknown")
