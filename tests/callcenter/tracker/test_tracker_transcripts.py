@@ -108,7 +108,8 @@ def test_d1_hold_then_redirect_to_agent(transcript: Transcript) -> None:
     call, _ = _one_call(transcript("d1"))
     assert call.queue == []
     (ring,) = call.rings
-    assert ring.interface == "Local/1001@agents" and ring.started_at == pytest.approx(3.009, abs=0.01)
+    assert ring.interface == "Local/1001@agents"
+    assert ring.started_at == pytest.approx(3.009, abs=0.01)
     assert call.outcome is CallOutcome.ANSWERED and call.hung_up_by == "agent"
     assert call.talk_time == pytest.approx(5.5, abs=0.05)
 
