@@ -136,8 +136,11 @@ class FrameDecoder:
             self._skipped = 0
             start = idx + 4
         find = buf.find
+        starts = buf.startswith
         limit = self.max_frame
         while True:
+            while starts(b"\r\n", start):
+                start += 2  # stray blank lines between messages
             idx = find(_TERMINATOR, start)
             if idx < 0:
                 break

@@ -463,7 +463,8 @@ class Pbx:
             pairs += [("Application", req.application), ("Data", req.data)]
         else:
             pairs += [("Context", req.context), ("Exten", req.exten)]
-        return [*pairs, ("Reason", str(reason)), ("Uniqueid", one.uniqueid), ("CallerIDNum", one.cid_num), ("CallerIDName", one.cid_name)]
+        return [*pairs, ("Reason", str(reason)), ("Uniqueid", one.uniqueid),
+                ("CallerIDNum", one.cid_num), ("CallerIDName", one.cid_name)]
 
     def _originate_failure(self, req: OriginateRequest) -> Pairs:
         pairs: Pairs = [("Response", "Failure"), ("Channel", req.channel)]
@@ -471,7 +472,8 @@ class Pbx:
             pairs += [("Application", req.application), ("Data", req.data)]
         else:
             pairs += [("Context", req.context), ("Exten", req.exten)]
-        return [*pairs, ("Reason", "0"), ("Uniqueid", "<unknown>"), ("CallerIDNum", "<unknown>"), ("CallerIDName", "<unknown>")]
+        return [*pairs, ("Reason", "0"), ("Uniqueid", "<unknown>"),
+                ("CallerIDNum", "<unknown>"), ("CallerIDName", "<unknown>")]
 
     def _originate_no_context(self, req: OriginateRequest, one: EChannel, two: EChannel,
                               respond: Callable[[Pairs], None]) -> None:

@@ -36,6 +36,8 @@ class Member:
     login_time: int = field(default_factory=lambda: int(time.time()))
     status: int = NOT_INUSE
     in_call: bool = False
+    reserved: bool = False
+    """Being rung for a caller right now (keeps two callers off one agent)."""
 
     def pairs(self, queue: str) -> Pairs:
         return [
@@ -284,7 +286,8 @@ class QueueSystem:
             setvar(ch, name, value)
 
     def _pick(self, q: Queue) -> list[Member]:
-        free = [m for m in q.members if not m.paused and (m.ringinuse or m.status == NOT_INUSE)]
+        free = [m for m in q.members if not m.paused and not m.reserved
+                and (m.ringinuse or m.status == NOT_INUSE)]
         if not free:
             return []
         if q.strategy == "ringall":
@@ -371,6 +374,7 @@ class QueueSystem:
         pbx.emit("AgentCalled", "agent,all", [*caller.snapshot(), *one.snapshot("Dest"), *tail])
         pbx.emit("DialBegin", "call,all", [*caller.snapshot(), *one.snapshot("Dest"),
                                            ("DialString", f"{exten}@{context}")])
+        m.reserved = True
         leg = _Leg(m, one, two, time.monotonic(), row=len(caller.cdr_rows))
         caller.cdr_rows.append("NO ANSWER")
 
@@ -390,6 +394,7 @@ class QueueSystem:
 
         def on_gone() -> None:
             leg.gone = True
+            m.reserved = False
             caller.interrupt.set()
 
         pbx.on_ringing(one, on_ringing)

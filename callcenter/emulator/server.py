@@ -92,6 +92,12 @@ class Emulator:
 
     # -- operations ------------------------------------------------------------------------
 
+    def inject(self, data: bytes) -> None:
+        """Write raw bytes to every logged-in session (garbage, for robustness tests)."""
+        for session in list(self.sessions):
+            if session.logged_in and not session.closed:
+                session.writer.write(data)
+
     def drop_connections(self) -> None:
         """Cut every AMI connection at once (no Shutdown, no Goodbye): a network failure."""
         for session in list(self.sessions):
