@@ -107,7 +107,8 @@ async def main() -> None:
     stream, messages, answered = await generate(args.calls, args.seed)
     gen = time.perf_counter() - t0
     print(f"emulator: {args.calls} calls ({answered} originated), {messages} AMI messages, "
-          f"{len(stream) / 1e6:.1f} MB generated in {gen:.1f} s ({messages / gen:,.0f} events/s emitted)")
+          f"{len(stream) / 1e6:.1f} MB generated in {gen:.1f} s "
+          f"({messages / gen:,.0f} events/s emitted)")
     best = None
     for _ in range(args.repeat):
         elapsed, frames, applied, calls = await consume(stream)
