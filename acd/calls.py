@@ -59,5 +59,6 @@ class Call:
     agent_id: str | None = None
     offered_at: float = 0.0
     answered_at: float = 0.0
-    declined: dict[str, float] = field(default_factory=dict)  # agent -> until when it is skipped
+    # Agents who let it ring out, skipped for it until their retry timer fires (value: when).
+    declined: dict[str, float] = field(default_factory=dict)
     rules_fired: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -309,7 +309,7 @@ class Router:
                 )
             base = tuple(requirement(r, f"call {request.id!r}: required") for r in request.required)
         alternatives = base if base is not None else (runtime.settings.required,)
-        self._check_servable(request.id, alternatives)
+        self._check_servable(request.id, alternatives, runtime.settings)
         self._now = now
         self._purge_resume(now)
         enqueued_at, seq, priority, resumed = now, 0, request.priority, False
@@ -458,7 +458,7 @@ class Router:
         self._check_call_state(call, CallState.WAITING, "move")
         if queue == call.queue:
             raise InvalidValueError(f"call {call_id!r} is already in queue {queue!r}")
-        self._check_servable(call_id, (target.settings.required,))
+        self._check_servable(call_id, (target.settings.required,), target.settings)
         self._now = now
         out: list[Decision] = []
         self._move(call, target, now, "moved by supervisor", out)
@@ -639,7 +639,7 @@ class Router:
                     continue
                 if agent.queues is not None and queue not in agent.queues:
                     continue
-                if declined and declined.get(agent.id, -1.0) > now:
+                if declined and agent.id in declined:
                     continue
                 seen.add(agent.id)
                 candidates.append(agent)
@@ -1045,20 +1045,44 @@ class Router:
             ):
                 raise UnknownQueueError(rule.queue, f"queue {settings.name!r}: rules[{index}]")
 
-    def _check_servable(self, call_id: str, alternatives: Sequence[Requirement]) -> None:
-        cache = self._servable
-        for required in alternatives:
-            servable = cache.get(required)
-            if servable is None:
-                servable = cache[required] = all(self._skill_agents.get(n.skill) for n in required)
-            if servable:
-                return
+    def _check_servable(
+        self, call_id: str, alternatives: tuple[Requirement, ...], settings: QueueSettings
+    ) -> None:
+        """Refuse a call needing skills no agent has, now or after the queue's skill
+        expansions, unless an overflow rule or a maximum wait gives it a way out."""
+        if self._any_servable(alternatives):
+            return
+        if settings.max_wait_s is not None or any(
+            isinstance(r, OverflowRule) for r in settings.rules
+        ):
+            return
+        expanded = alternatives
+        for rule in settings.rules:
+            if isinstance(rule, ExpandSkills):
+                expanded = _expand(expanded, rule)
+                if self._any_servable(expanded):
+                    return
         missing = sorted(
             {n.skill for r in alternatives for n in r if not self._skill_agents.get(n.skill)}
         )
         raise UnknownSkillError(
-            f"call {call_id!r}: requires skills no agent has: {', '.join(missing)}"
+            f"call {call_id!r} in queue {settings.name!r}: requires skills no agent has:"
+            f" {', '.join(missing)}"
         )
+
+    def _any_servable(self, alternatives: tuple[Requirement, ...]) -> bool:
+        cache = self._servable
+        for required in alternatives:
+            servable = cache.get(required)
+            if servable is None:
+                servable = cache[required] = self._someone_qualifies(required)
+            if servable:
+                return True
+        return False
+
+    def _someone_qualifies(self, required: Requirement) -> bool:
+        # By skill name only: levels can be raised while the call waits.
+        return all(self._skill_agents.get(n.skill) for n in required)
 
     def _call_key(self, call: Call, runtime: QueueRuntime, now: float) -> tuple[int, float, int]:
         return (

@@ -54,13 +54,12 @@ def fingerprint(router: Router) -> tuple[object, ...]:
 def qualified_idle_agents(router: Router, call_id: str) -> list[str]:
     """Idle agents who could take the call now, found by scanning every agent."""
     call = router._calls[call_id]
-    now = router.now
     return [
         a.id
         for a in router._agents.values()
         if a.state is AgentState.AVAILABLE
         and a.serves(call.queue)
-        and call.declined.get(a.id, -1.0) <= now
+        and a.id not in call.declined
         and any(qualifies(a.skills, r) for r in call.alternatives)
     ]
 
@@ -72,18 +71,22 @@ def call_order_key(router: Router, call: Call) -> tuple[int, int, float, int]:
     return (-aged, -runtime.settings.weight, call.enqueued_at, call.seq)
 
 
-def best_call_for(router: Router, agent_id: str) -> str | None:
-    """The waiting call `agent_id` should get by the ordering rule, found by scanning every call."""
+def eligible_waiting_calls(router: Router, agent_id: str) -> list[Call]:
+    """Waiting calls `agent_id` could take now, found by scanning every call."""
     agent = router._agents[agent_id]
-    now = router.now
-    eligible = [
+    return [
         c
         for c in router._calls.values()
         if c.state is CallState.WAITING
         and agent.serves(c.queue)
-        and c.declined.get(agent_id, -1.0) <= now
+        and agent_id not in c.declined
         and any(qualifies(agent.skills, r) for r in c.alternatives)
     ]
+
+
+def best_call_for(router: Router, agent_id: str) -> str | None:
+    """The waiting call `agent_id` should get by the ordering rule, found by scanning every call."""
+    eligible = eligible_waiting_calls(router, agent_id)
     if not eligible:
         return None
     return min(eligible, key=lambda c: call_order_key(router, c)).id

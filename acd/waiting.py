@@ -71,8 +71,8 @@ class WaitGroup:
                 continue
             entry = heap[0]
             call = entry[3]
-            if call.declined and call.declined.get(agent_id, -1.0) > now:
-                found = _first_not_declined(heap, agent_id, now)
+            if call.declined and agent_id in call.declined:
+                found = _first_not_declined(heap, agent_id)
                 if found is None:
                     continue
                 entry = found
@@ -105,10 +105,10 @@ class WaitGroup:
         self.size = size
 
 
-def _first_not_declined(heap: list[Entry], agent_id: str, now: float) -> Entry | None:
+def _first_not_declined(heap: list[Entry], agent_id: str) -> Entry | None:
     # Rare path (an agent back from a RONA meeting the call it let ring): walk in line order.
     for entry in sorted(heap):
         call = entry[3]
-        if call.heap_token == entry[2] and call.declined.get(agent_id, -1.0) <= now:
+        if call.heap_token == entry[2] and agent_id not in call.declined:
             return entry
     return None
