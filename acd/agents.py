@@ -84,6 +84,7 @@ class Agent:
     pending_pause: str | None = None  # pause asked for while busy; applied after wrap-up
     call_id: str | None = None  # the call offered to or handled by the agent
     idle_since: float = 0.0
+    idle_seq: int = 0  # order of becoming available: the longest idle has the lowest
     wrap_up_until: float = 0.0
     calls_handled: int = 0
     talk_time_s: float = 0.0

@@ -50,6 +50,8 @@ from acd.queues import (
     OverflowTarget,
     QueueSettings,
     RaisePriority,
+    RonaAction,
+    Strategy,
     check_priority,
 )
 from acd.selection import choose_agent
@@ -59,6 +61,9 @@ from acd.views import AgentInfo, CallInfo, QueueSnapshot
 from acd.waiting import WaitGroup
 
 _EMPTY: dict[str, Agent] = {}
+_INFINITY = math.inf
+_AVAILABLE = AgentState.AVAILABLE
+_PAUSED = AgentState.PAUSED
 _BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
 # Sort key of a waiting call for an agent: higher aged priority, higher queue weight, longer wait.
 _CallKey = tuple[int, int, float, int]
@@ -94,6 +99,9 @@ class Router:
         self._resume: dict[tuple[str, str], _ResumeTicket] = {}
         self._resume_expiry: deque[tuple[float, tuple[str, str]]] = deque()
         self._state_counts: dict[AgentState, int] = dict.fromkeys(AgentState, 0)
+        self._idle_seq = 0
+        self._restricted_idle = 0  # idle agents limited to some queues
+        self._unordered_pools: set[str] = set()  # idle pools not in idle_seq order
         self._servable: dict[Requirement, bool] = {}  # cleared whenever any agent's skills change
         self.add_queues(queues)
 
@@ -155,7 +163,7 @@ class Router:
         self._now = now
         idle = agent.state is AgentState.AVAILABLE
         if idle:
-            self._remove_idle(agent)
+            self._move_idle_skills(agent, checked)
         for skill in agent.skills:
             self._skill_agents[skill].pop(agent_id, None)
         agent.skills = checked
@@ -164,9 +172,26 @@ class Router:
             self._skill_agents.setdefault(skill, {})[agent_id] = agent
         out: list[Decision] = []
         if idle:
-            self._add_idle(agent)
             self._match_agent(agent, now, Trigger.CONFIG_CHANGED, out)
         return out
+
+    def _move_idle_skills(self, agent: Agent, new_skills: dict[str, int]) -> None:
+        """Move an idle agent between per-skill idle pools without disturbing the others."""
+        by_skill = self._idle_by_skill
+        for skill in agent.skills:
+            if skill not in new_skills:
+                pool = by_skill[skill]
+                del pool[agent.id]
+                if not pool:
+                    self._unordered_pools.discard(skill)
+        for skill in new_skills:
+            if skill in agent.skills:
+                continue
+            pool = by_skill.setdefault(skill, {})
+            if pool:
+                # Appended out of idle order: this pool needs a scan until it next empties.
+                self._unordered_pools.add(skill)
+            pool[agent.id] = agent
 
     def set_agent_queues(
         self, agent_id: str, queues: Iterable[str] | None, now: float
@@ -176,6 +201,8 @@ class Router:
         agent = self._agent(agent_id)
         allowed = self._check_queue_names(queues, f"agent {agent_id!r}")
         self._now = now
+        if agent.state is AgentState.AVAILABLE:
+            self._restricted_idle += (allowed is not None) - (agent.queues is not None)
         agent.queues = allowed
         out: list[Decision] = []
         if agent.state is AgentState.AVAILABLE:
@@ -617,10 +644,23 @@ class Router:
     def _match_call(self, call: Call, now: float, trigger: Trigger, out: list[Decision]) -> None:
         """Offer `call` to the best idle agent who qualifies, if any."""
         queue = call.queue
+        runtime = self._queues[queue]
+        settings = runtime.settings
+        declined = call.declined
+        alternatives = call.alternatives
+        if settings.strategy is Strategy.LONGEST_IDLE and len(alternatives) == 1:
+            found = self._longest_idle_fast(call, alternatives[0])
+            if found is not None:
+                if not found[0]:
+                    return
+                chosen, runner_up, qualified = found
+                self._offer_to(
+                    call, chosen, runner_up, qualified, alternatives[0], now, trigger, out
+                )
+                return
         candidates: list[Agent] = []
         seen: set[str] = set()
-        declined = call.declined
-        for required, group in zip(call.alternatives, call.groups, strict=True):
+        for required, group in zip(alternatives, call.groups, strict=True):
             if group.holds_unflagged_other(call):
                 continue
             if required:
@@ -645,18 +685,60 @@ class Router:
                 candidates.append(agent)
         if not candidates:
             return
-        runtime = self._queues[queue]
-        settings = runtime.settings
         chosen, runner_up = choose_agent(
-            settings.strategy, candidates, call.alternatives[0], runtime.rr_last, self._rng
+            settings.strategy, candidates, alternatives[0], runtime.rr_last, self._rng
         )
-        met = next(r for r in call.alternatives if qualifies(chosen.skills, r))
+        met = (
+            alternatives[0]
+            if len(alternatives) == 1
+            else next(r for r in alternatives if qualifies(chosen.skills, r))
+        )
+        self._offer_to(call, chosen, runner_up, len(candidates), met, now, trigger, out)
+
+    def _longest_idle_fast(
+        self, call: Call, required: Requirement
+    ) -> tuple[Agent, Agent | None, int] | tuple[None, None, int] | None:
+        """Longest idle without a scan, where being in the idle pool already means qualifying
+        (no requirement, or one skill at level 1; no queue-restricted idle agent; no decline).
+        None: the fast path does not apply."""
+        if call.declined or self._restricted_idle:
+            return None
+        if call.groups[0].holds_unflagged_other(call):
+            return (None, None, 0)
+        if not required:
+            pool = self._idle
+        elif len(required) == 1 and required[0].min_level == 1:
+            skill = required[0].skill
+            if skill in self._unordered_pools:
+                return None
+            pool = self._idle_by_skill.get(skill, _EMPTY)
+        else:
+            return None
+        if not pool:
+            return (None, None, 0)
+        # Pools are kept in the order agents became available: the first is the longest idle.
+        agents = iter(pool.values())
+        chosen = next(agents)
+        return (chosen, next(agents, None), len(pool))
+
+    def _offer_to(
+        self,
+        call: Call,
+        chosen: Agent,
+        runner_up: Agent | None,
+        qualified: int,
+        met: Requirement,
+        now: float,
+        trigger: Trigger,
+        out: list[Decision],
+    ) -> None:
+        runtime = self._queues[call.queue]
         why = Why(
             trigger=trigger,
-            strategy=settings.strategy,
+            strategy=runtime.settings.strategy,
             required=met,
             rules_fired=tuple(call.rules_fired),
-            qualified_agents=len(candidates),
+            qualified_agents=qualified,
             runner_up_agent=runner_up.id if runner_up else None,
             competing_calls=1,
             runner_up_call=None,
@@ -731,7 +813,7 @@ class Router:
         call.agent_id = agent.id
         call.offered_at = now
         runtime.ringing += 1
-        if runtime.settings.strategy.value == "round-robin":
+        if runtime.settings.strategy is Strategy.ROUND_ROBIN:
             runtime.rr_last = agent.order
         agent.call_id = call.id
         deadline = now + runtime.settings.ring_timeout_s
@@ -752,7 +834,7 @@ class Router:
         if agent.pending_pause:
             reason: str | None = agent.pending_pause
             agent.pending_pause = None
-        elif settings.rona_action.value == "pause":
+        elif settings.rona_action is RonaAction.PAUSE:
             reason = PauseReason.RONA.value
         else:
             reason = None
@@ -946,21 +1028,27 @@ class Router:
         self, agent: Agent, target: AgentState, now: float, reason: str | None, out: list[Decision]
     ) -> None:
         old = agent.state
-        if old is AgentState.AVAILABLE:
+        if old is _AVAILABLE:
             self._remove_idle(agent)
         counts = self._state_counts
         counts[old] -= 1
         counts[target] += 1
         agent.state = target
         agent.state_since = now
-        agent.pause_reason = reason if target is AgentState.PAUSED else None
-        if target is AgentState.AVAILABLE:
+        if target is _AVAILABLE:
+            agent.pause_reason = None
             agent.idle_since = now
+            self._idle_seq += 1
+            agent.idle_seq = self._idle_seq
             self._add_idle(agent)
+        else:
+            agent.pause_reason = reason if target is _PAUSED else None
         out.append(AgentStateChanged(agent.id, old, target, reason, now))
 
     def _add_idle(self, agent: Agent) -> None:
         self._idle[agent.id] = agent
+        if agent.queues is not None:
+            self._restricted_idle += 1
         by_skill = self._idle_by_skill
         for skill in agent.skills:
             pool = by_skill.get(skill)
@@ -970,9 +1058,15 @@ class Router:
 
     def _remove_idle(self, agent: Agent) -> None:
         del self._idle[agent.id]
+        if agent.queues is not None:
+            self._restricted_idle -= 1
         by_skill = self._idle_by_skill
+        unordered = self._unordered_pools
         for skill in agent.skills:
-            del by_skill[skill][agent.id]
+            pool = by_skill[skill]
+            del pool[agent.id]
+            if not pool and unordered:
+                unordered.discard(skill)
 
     def _queue_agents(self, runtime: QueueRuntime) -> dict[AgentState, int]:
         """Agents who could take the queue's calls (its own requirement), counted by state."""
@@ -991,10 +1085,15 @@ class Router:
     # ----------------------------------------------------------------- validation
 
     def _check_time(self, now: float) -> None:
+        try:
+            # One chained comparison: also false for NaN and +inf (and _now is never negative).
+            if self._now <= now < _INFINITY:
+                return
+        except TypeError:
+            pass
         if not isinstance(now, (int, float)) or not math.isfinite(now) or now < 0:
             raise InvalidTimeError(f"time: expected finite seconds >= 0, got {now!r}")
-        if now < self._now:
-            raise InvalidTimeError(f"time went backwards: last event at {self._now!r}, got {now!r}")
+        raise InvalidTimeError(f"time went backwards: last event at {self._now!r}, got {now!r}")
 
     def _agent(self, agent_id: str) -> Agent:
         agent = self._agents.get(agent_id)

@@ -20,17 +20,18 @@ def _skill_sum(agent: Agent, required: Requirement) -> int:
 def _key_function(
     strategy: Strategy, required: Requirement, rr_last: int
 ) -> Callable[[Agent], SortKey]:
-    # Every key ends in (idle_since, order): ties go to the longest idle, then the fixed order.
+    # Ties go to the longest idle: idle_seq counts becoming available, so among agents idle
+    # since the same instant the one who became available first wins.
     if strategy is Strategy.LONGEST_IDLE:
-        return lambda a: (a.idle_since, a.order)
+        return lambda a: (a.idle_seq,)
     if strategy is Strategy.MOST_SKILLED:
-        return lambda a: (-_skill_sum(a, required), a.idle_since, a.order)
+        return lambda a: (-_skill_sum(a, required), a.idle_seq)
     if strategy is Strategy.FEWEST_SKILLS:
-        return lambda a: (len(a.skills), a.idle_since, a.order)
+        return lambda a: (len(a.skills), a.idle_seq)
     if strategy is Strategy.LEAST_CALLS:
-        return lambda a: (a.calls_handled, a.idle_since, a.order)
+        return lambda a: (a.calls_handled, a.idle_seq)
     if strategy is Strategy.LEAST_TALK_TIME:
-        return lambda a: (a.talk_time_s, a.idle_since, a.order)
+        return lambda a: (a.talk_time_s, a.idle_seq)
     if strategy is Strategy.ROUND_ROBIN:
         # The next agent after the last one chosen, in registration order, wrapping around.
         return lambda a: (a.order <= rr_last, a.order)

@@ -118,6 +118,18 @@ def check_invariants(router: Router) -> None:
             in_index = agent.id in router._idle_by_skill.get(skill, {})
             if in_index != (agent.state is AgentState.AVAILABLE):
                 raise AssertionError(f"idle index for skill {skill} wrong for agent {agent.id}")
+    restricted = sum(1 for a in router._idle.values() if a.queues is not None)
+    if restricted != router._restricted_idle:
+        raise AssertionError(f"restricted idle count {router._restricted_idle} != {restricted}")
+    pools = [("(all)", router._idle)] + [
+        (skill, pool)
+        for skill, pool in router._idle_by_skill.items()
+        if skill not in router._unordered_pools
+    ]
+    for name, pool in pools:
+        seqs = [a.idle_seq for a in pool.values()]
+        if seqs != sorted(seqs):
+            raise AssertionError(f"idle pool {name} is not in the order agents became available")
     if counts != router.agent_state_counts():
         raise AssertionError(f"agent state counts {router.agent_state_counts()} != {counts}")
     for call in calls.values():
