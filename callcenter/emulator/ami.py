@@ -108,6 +108,7 @@ class Session:
                     message = parse_frame(frame)
                     if message is None:
                         continue
+                    await self.emu.responsive.wait()
                     await self.handle(message)
                     if self.closed:
                         return

@@ -42,6 +42,8 @@ class Emulator:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.started_wall = time.time()
+        self.responsive = asyncio.Event()
+        self.responsive.set()
 
     def _new_pbx(self) -> Pbx:
         pbx = Pbx(speed=self.speed)
@@ -63,14 +65,19 @@ class Emulator:
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
+        self.resume()
         self.drop_connections()
         await self.pbx.stop()
+        # Sessions end by themselves once their socket is gone; cancel only stragglers
+        # (a cancelled connection handler makes asyncio log an error).
         tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=1.0)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
@@ -92,6 +99,13 @@ class Emulator:
 
     # -- operations ------------------------------------------------------------------------
 
+    def stall(self) -> None:
+        """Stop answering actions (a hung PBX); events still flow. `resume()` undoes it."""
+        self.responsive.clear()
+
+    def resume(self) -> None:
+        self.responsive.set()
+
     def inject(self, data: bytes) -> None:
         """Write raw bytes to every logged-in session (garbage, for robustness tests)."""
         for session in list(self.sessions):
@@ -104,6 +118,18 @@ class Emulator:
             transport = session.writer.transport
             session.close()
             transport.abort()
+
+    async def cut(self, down_for: float) -> None:
+        """A network outage: drop every connection and refuse new ones for `down_for`
+        seconds (calls go on meanwhile), then listen again on the same port."""
+        if self._server is not None:
+            self._server.close()
+        self.drop_connections()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+        await asyncio.sleep(down_for)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
 
     async def core_stop(self, *, restart: bool = False) -> None:
         """`core stop now|gracefully` (or `core restart now`): hang up every channel

@@ -69,6 +69,11 @@ class CallTracker:
         self._optimizing: dict[str, int] = {}
         self._disconnected_at: float | None = None
         self._talk_closer: dict[str, str] = {}
+        # Uniqueids created / hung up / moved between bridges since the last login: the
+        # Resynced snapshot was taken before some of these live events were applied.
+        self._session_new: set[str] = set()
+        self._session_gone: set[str] = set()
+        self._session_moved: set[str] = set()
         self.applied = 0
         self._handlers: dict[type[ev.AmiEvent], Callable[[ev.AmiEvent], list[f.Fact]]] = {
             ev.Newchannel: self._newchannel,  # type: ignore[dict-item]
@@ -93,6 +98,7 @@ class CallTracker:
             ev.LocalOptimizationBegin: self._opt_begin,  # type: ignore[dict-item]
             ev.LocalOptimizationEnd: self._opt_end,  # type: ignore[dict-item]
             ev.Disconnected: self._disconnected,  # type: ignore[dict-item]
+            ev.Connected: self._connected,  # type: ignore[dict-item]
             ev.Resynced: self._resynced,  # type: ignore[dict-item]
         }
 
@@ -177,6 +183,7 @@ class CallTracker:
         party.channels.append(ch.uniqueid)
         party.live += 1
         call.live += 1
+        self._session_new.add(ch.uniqueid)
         self.channels[ch.uniqueid] = TrackedChannel(
             ch.uniqueid, ch.name, key, t, ch.state, t if ch.state is ChannelState.UP else None
         )
@@ -283,6 +290,7 @@ class CallTracker:
             return []
         tracked.ended_at = t
         tracked.cause = cause
+        self._session_gone.add(uniqueid)
         out: list[f.Fact] = []
         if tracked.bridge_id is not None:
             bridge = self.bridges.get(tracked.bridge_id)
@@ -500,6 +508,7 @@ class CallTracker:
             bridge = self.bridges[e.bridge.uniqueid] = TrackedBridge(e.bridge.uniqueid, t)
         bridge.members.add(ch.uniqueid)
         tracked.bridge_id = bridge.uniqueid
+        self._session_moved.add(ch.uniqueid)
         party = self.parties[tracked.party]
         target_id = self.resolve(ch.linkedid) if ch.linkedid else party.call_id
         if target_id != party.call_id:
@@ -520,6 +529,7 @@ class CallTracker:
             return []
         if tracked.bridge_id == e.bridge.uniqueid:
             tracked.bridge_id = None
+        self._session_moved.add(tracked.uniqueid)
         out: list[f.Fact] = []
         # Both the leaving channel's call and its former peers' calls may stop talking.
         call_ids = {self.parties[tracked.party].call_id}
@@ -584,7 +594,14 @@ class CallTracker:
             self._optimizing[call.call_id] = n
         return self._update_talk(call, e.received_at)
 
+    def _connected(self, e: ev.Connected) -> list[f.Fact]:
+        self._session_new.clear()
+        self._session_gone.clear()
+        self._session_moved.clear()
+        return []
+
     def _disconnected(self, e: ev.Disconnected) -> list[f.Fact]:
+        self._connected(ev.Connected(e.received_at, e.session, ""))
         self._disconnected_at = e.received_at
         self._optimizing.clear()
         return []
@@ -592,12 +609,19 @@ class CallTracker:
     def _resynced(self, e: ev.Resynced) -> list[f.Fact]:
         t = e.received_at
         gone_at = self._disconnected_at if self._disconnected_at is not None else t
+        # The snapshot predates the live events of this session already applied: a
+        # channel created, hung up or moved since the login is not judged by it.
         present = {c.channel.uniqueid: c for c in e.channels}
         out: list[f.Fact] = []
-        for uid in [u for u in self.channels if u not in present]:
+        for uid in [u for u in self.channels
+                    if u not in present and u not in self._session_new]:
             out.extend(self._remove_channel(uid, gone_at, None, False))
-        bridges_seen: set[str] = set()
+        bridges_seen: set[str] = {b for c in self.channels.values()
+                                  if c.uniqueid in self._session_moved
+                                  for b in (c.bridge_id,) if b is not None}
         for uid, item in present.items():
+            if uid in self._session_gone:
+                continue
             tracked = self.channels.get(uid)
             if tracked is None:
                 out.extend(self._add_channel(item.channel, t - _seconds(item.duration)))
@@ -605,6 +629,8 @@ class CallTracker:
             tracked.state = item.channel.state
             old = tracked.bridge_id
             new = item.bridge_id or None
+            if uid in self._session_moved:
+                new = old
             if old != new:
                 if old is not None and old in self.bridges:
                     self.bridges[old].members.discard(uid)

@@ -42,3 +42,25 @@ def test_resync_adopts_channels_it_did_not_know(transcript: Transcript) -> None:
     talking = [c for c in tracker.active_calls() if c.talk]
     assert len(tracker.active_calls()) == 2 and len(talking) == 1
     assert talking[0].call_id == "cc-e2-talk"
+
+
+def test_snapshot_older_than_live_events_does_not_resurrect_or_kill(
+    transcript: Transcript,
+) -> None:
+    events = list(transcript_events(transcript("e2")))
+    items = [e for e in events if isinstance(e, ev.CoreShowChannel)]
+    hangups = {e.channel.uniqueid: e for e in events if isinstance(e, ev.Hangup)}
+    newchannels = [e for e in events if isinstance(e, ev.Newchannel)]
+    tracker = CallTracker()
+    tracker.apply(ev.Connected(1.0, 2, "11.0.0"))
+    # While CoreShowChannels was being listed, one channel hung up and one was created.
+    gone = items[0].channel.uniqueid
+    tracker.apply(hangups[gone])
+    fresh = ev.Newchannel(2.0, newchannels[0].channel)
+    fresh.channel.uniqueid = "created-during-the-list"
+    tracker.apply(fresh)
+    tracker.apply(ev.Resynced(3.0, 2, items, [], []))
+    assert gone not in tracker.channels
+    assert "created-during-the-list" in tracker.channels
+    assert set(tracker.channels) == {i.channel.uniqueid for i in items[1:]} | {
+        "created-during-the-list"}
