@@ -369,6 +369,7 @@ class CallTracker:
             call.caller_name = ch.caller_id_name
 
     def _hangup(self, e: ev.Hangup) -> list[f.Fact]:
+        self._session_gone.add(e.channel.uniqueid)
         return self._remove_channel(e.channel.uniqueid, e.received_at, e.cause, True)
 
     def _dial_begin(self, e: ev.DialBegin) -> list[f.Fact]:
