@@ -120,9 +120,7 @@ class Session:
         action = message.headers.get("Action")
         if action is None:
             self.error(message, "Missing action in request")
-            self.own_event("RequestBadFormat", "security,all", self.security(
-                "RequestBadFormat", "Error", "1", "", [("RequestType", "Action: NONE"),
-                                                      ("SessionTV", "")])[:-1])
+            self.bad_format("NONE")
             return
         key = action.lower()
         if not self.logged_in and key not in ("login", "challenge", "logoff", "ping"):
@@ -132,15 +130,21 @@ class Session:
         if handler is None:
             self.error(message, f"Invalid/unknown command: {action}. Use Action: ListCommands"
                                 " to show available commands.")
-            pairs = self.security("RequestBadFormat", "Error", "1", self.username, [
-                ("RequestType", f"Action: {action}"),
-                ("SessionTV", time.strftime("%Y-%m-%dT%H:%M:%S.000+0000",
-                                            time.gmtime(self.opened))),
-            ])
-            pairs = [p for p in pairs if p[0] != "AccountID"] + [("AccountID", self.username)]
-            self.own_event("RequestBadFormat", "security,all", pairs)
+            self.bad_format(action)
             return
         await handler(self, message)
+
+    def bad_format(self, action: str) -> None:
+        """The `RequestBadFormat` security event Asterisk sends to the offending session."""
+        stamp = "%Y-%m-%dT%H:%M:%S.000+0000"
+        self.own_event("RequestBadFormat", "security,all", [
+            ("EventTV", time.strftime(stamp, time.gmtime())), ("Severity", "Error"),
+            ("Service", "AMI"), ("EventVersion", "1"), ("SessionID", self.session_id),
+            ("LocalAddress", f"IPV4/TCP/127.0.0.1/{self.emu.port}"),
+            ("RemoteAddress", self.remote), ("RequestType", f"Action: {action}"),
+            ("SessionTV", time.strftime(stamp, time.gmtime(self.opened))),
+            ("AccountID", self.username),
+        ])
 
     def close(self) -> None:
         self.closed = True
@@ -353,11 +357,14 @@ async def _originate(s: Session, m: Message) -> None:
         variables=variables,  # type: ignore[arg-type]
         timeout=float(h.get("Timeout", "30000") or 30000) / 1000.0,
         action_id=h.get("ActionID", ""),
+        asynchronous=_flag(h.get("Async", "false")),
     )
     s.reply(m, [("Message", "Originate successfully queued")])
     aid = h.get("ActionID", "")
 
     def respond(pairs: Pairs) -> None:
+        if not req.asynchronous:
+            return  # a synchronous Originate has only its Response (sent above)
         head: Pairs = [("ActionID", aid)] if aid else []
         s.pbx.emit("OriginateResponse", "call,all", head + pairs)
 
@@ -385,7 +392,11 @@ async def _hangup(s: Session, m: Message) -> None:
         return
     s.reply(m, [("Message", "Channel Hungup")])
     cause = int(m.get("Cause") or 16)
-    if ch.task is not None and not ch.task.done() and ch.bridge is None:
+    # A channel running dialplan (or an application that owns its bridge: Queue, Dial)
+    # is asked to hang up and does so after the application's cleanup; one suspended
+    # in a bridge made by the Bridge action, or a dialled leg, goes at once (d2, e2).
+    owns = ch.bridge is None or "__app_bridge" in ch.variables
+    if ch.task is not None and not ch.task.done() and owns:
         ch.soft_hangup = True
         ch.hangup_cause = cause
         ch.interrupt.set()
@@ -514,7 +525,8 @@ async def _status(s: Session, m: Message) -> None:
             ("Seconds", str(int((now - c.created) * s.pbx.speed))),
         ]
         if _flag(m.get("AllVariables")):
-            pairs += [("Variable", f"{k}={v}") for k, v in c.variables.items()
+            # Channel variables are kept newest first (a list with insertion at the head).
+            pairs += [("Variable", f"{k}={v}") for k, v in reversed(c.variables.items())
                       if not k.startswith("__")]
         items.append(("Status", pairs))
     s.send_list(m, "Channel status will follow", items, "StatusComplete",
@@ -539,7 +551,7 @@ async def _stopmixmonitor(s: Session, m: Message) -> None:
     if ch is None or not ch.variables.pop("__mixmonitor", None):
         s.error(m, "Could not stop monitoring channel")
         return
-    s.reply(m, [("Message", "Stopped monitoring channel")])
+    s.reply(m, [])  # Asterisk 22 answers a bare Success (e1)
     s.pbx.emit("MixMonitorStop", "call,all", ch.snapshot())
 
 

@@ -88,6 +88,7 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
     pbx.enter_bridge(bridge, caller)
     pbx.bridge_peers(bridge)
     caller.variables["__dest"] = one.name
+    caller.variables["__app_bridge"] = "Dial"
     done = asyncio.Event()
     pbx.watch_bridge(bridge, lambda who: done.set())
     caller.interrupt.clear()

@@ -62,6 +62,8 @@ def signature(message: Message) -> Signature:
             value = h.get(key, "")
             if key == "Message" and name == "Response":
                 value = value.split(":")[0]
+            if key == "Variable" and name == "Status":
+                value = ""  # repeated NAME=value lines: values differ, names are listed
             parts.append(f"{key}={value}")
         else:
             parts.append(key)

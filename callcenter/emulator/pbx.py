@@ -40,6 +40,7 @@ class OriginateRequest:
     variables: tuple[tuple[str, str], ...] = ()
     timeout: float = 30.0
     action_id: str = ""
+    asynchronous: bool = True
 
 
 def encode_event(event: str, privilege: str, pairs: Pairs) -> bytes:
@@ -402,6 +403,9 @@ class Pbx:
         uid2 = req.other_channel_id or (req.channel_id + ";2" if req.channel_id else "")
         one, two = self.new_local(exten, context, uid1=req.channel_id, uid2=uid2)
         self.newexten(one, "AppDial2", "(Outgoing Line)")
+        if not self.dialplan.has_exten(context, exten):
+            self._originate_no_context(req, one, two, respond)
+            return
         for name, value in req.variables:
             self.setvar(one, name, value)
         if req.caller_id is not None:
@@ -415,9 +419,6 @@ class Pbx:
         self.local_bridge(one, two)
         self.emit("DialBegin", "call,all",
                   [*one.snapshot("Dest"), ("DialString", f"{exten}@{context}")])
-        if not self.dialplan.has_context(context):
-            self._originate_no_context(req, one, two, respond)
-            return
         answered = asyncio.Event()
 
         def on_ringing() -> None:
@@ -441,9 +442,13 @@ class Pbx:
         self.processed_calls += 1
         respond(self._response_pairs(req, one, "Success", 4))
         if req.application:
-            one.context, one.exten, one.priority = "", "", 1
+            # The application runs on the ;1 half outside any dialplan (no Newexten);
+            # when it returns the channel is hung up with cause 0 (e4).
             one.task = asyncio.current_task()
-            await self.dialplan.run_application(one, req.application, req.data)
+            one.app, one.app_data = req.application, req.data
+            await self.dialplan.execute(one, req.application, req.data)
+            if not one.hungup:
+                self.hangup(one, 0, soft=False)
         else:
             one.context, one.exten, one.priority = req.context, req.exten, req.priority
             one.task = asyncio.current_task()
@@ -489,7 +494,7 @@ class Pbx:
                       [*ch.snapshot(), ("Cause", "0"), ("Cause-txt", "Unknown")])
         if req.context and self.dialplan.has_exten(req.context, "failed"):
             dummy = self.new_channel("OutgoingSpoolFailed", req.context, "failed")
-            dummy.variables["REASON"] = "0"
+            self.setvar(dummy, "REASON", "0")
             dummy.task = self.spawn(self.dialplan.run(dummy), "emu-OutgoingSpoolFailed")
         one.app, one.app_data = "AppDial2", "(Outgoing Line)"
         self.cdr(one, "FAILED")

@@ -101,14 +101,15 @@ def default_queues() -> list[Queue]:
         iface = f"Local/{ext}@agents"
         return Member(iface, f"Agent {ext}", iface)
 
+    # Listed in the order Asterisk's queue container iterates them (e2 QueueStatus).
     return [
-        Queue("backoffice", "leastrecent", 10, 2),
         Queue("ringall", "ringall", 10, 2, members=[agent("1001"), agent("1002")]),
+        Queue("backoffice", "leastrecent", 10, 2),
+        Queue("support", "rrmemory", 10, 2, setvars=True,
+              members=[agent("1001"), agent("1002")]),
         Queue("sales", "ringall", 4, 1, members=[
             Member("Local/2001@agents-noanswer", "Agent 2001 (never answers)",
                    "Local/2001@agents-noanswer")]),
-        Queue("support", "rrmemory", 10, 2, setvars=True,
-              members=[agent("1001"), agent("1002")]),
     ]
 
 
@@ -520,6 +521,7 @@ class QueueSystem:
         pbx.emit("AgentConnect", "agent,all", [*ch.snapshot(), *agent.snapshot("Dest"), *tail,
                                                ("HoldTime", str(hold)), ("RingTime", str(ring))])
         ch.variables["__dest"] = agent.name
+        ch.variables["__app_bridge"] = "Queue"
         bridge = pbx.new_bridge()
         pbx.enter_bridge(bridge, agent)
         pbx.enter_bridge(bridge, ch)

@@ -9,9 +9,8 @@ ones left (b2: the rrmemory pointer of `support` is on the second agent).
 Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b3/b4
 (AgentComplete comes before the agent leg leaves the bridge there, after it in b1:
 a race inside app_queue; the emulator follows b1), d3 (Local optimisation), e1
-(MixMonitor on a Dial bridge), e2 (status lists after a talking + waiting call),
-e4 (RequestBadFormat field order, sync Originate of an Application), e5 (DTMF on
-Local channels), f1 (ChanSpy), g2 (core restart with a call up).
+(MixMonitor on a Dial bridge), e2 (two Hangup actions racing on two queue calls; the list formats match),
+e5 (DTMF on Local channels), f1 (ChanSpy), g2 (core restart with a call up).
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ def _rr_on_second_agent(pbx: Pbx) -> None:
 
 PRESETS: dict[str, Callable[[Pbx], None]] = {"b2": _rr_on_second_agent}
 
-REPRODUCED = ["a1", "a2", "a3", "a5", "a6", "e3", "g1", "g3",
+REPRODUCED = ["a1", "a2", "a3", "a5", "a6", "e3", "e4", "g1", "g3",
               "b1", "b2", "c1", "c2", "d1", "d2"]
 
 
