@@ -15,10 +15,10 @@ resolve to one `ListResult`. Events are classified by `Event:` first, since
 After each login the client asks `CoreShowChannels` and `QueueStatus` and puts a
 `Resynced` fact in the stream, so the tracker can reconcile what it missed.
 
-panoramisk is not used: its parser routes any message whose ActionID matches a
-pending action to that action (so an echoed `UserEvent` is swallowed), keeps an
-unbounded buffer while no terminator arrives, and costs a case-insensitive dict
-per message; see `docs/ami.md`.
+panoramisk is not used: it routes any message whose ActionID matches a pending
+action to that action before looking at `Event:` (folding OriginateResponse into
+the Originate's result), guesses multi-message replies from their wording, keeps
+an unbounded buffer while no terminator arrives, and is slower; see `docs/ami.md`.
 """
 
 from __future__ import annotations
