@@ -62,6 +62,8 @@ from acd.waiting import WaitGroup
 
 _EMPTY: dict[str, Agent] = {}
 _INFINITY = math.inf
+# Timer lanes per queue (see acd.timers): fixed lanes, then one per rule index.
+_RING, _WRAP_UP, _MAX_WAIT, _RETRY, _FIRST_RULE_LANE = 0, 1, 2, 3, 4
 _AVAILABLE = AgentState.AVAILABLE
 _PAUSED = AgentState.PAUSED
 _BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
@@ -453,7 +455,13 @@ class Router:
         if wrap_up_s > 0:
             agent.wrap_up_until = now + wrap_up_s
             agent.timer_token += 1
-            self._timers.push(agent.wrap_up_until, TimerKind.WRAP_UP_END, agent, agent.timer_token)
+            self._timers.push(
+                agent.wrap_up_until,
+                TimerKind.WRAP_UP_END,
+                agent,
+                agent.timer_token,
+                lane=(call.queue, _WRAP_UP),
+            )
         else:
             self._finish_wrap_up(agent, now, out)
         return out
@@ -495,11 +503,13 @@ class Router:
 
     def next_deadline(self) -> float | None:
         """The earliest time at which a ring timeout, wrap-up end, rule or maximum wait fires."""
-        heap = self._timers.heap
-        while heap:
-            if self._timer_valid(heap[0]):
-                return heap[0][0]
-            self._timers.pop()
+        timers = self._timers
+        entry = timers.peek()
+        while entry is not None:
+            if self._timer_valid(entry):
+                return entry[0]
+            timers.pop()
+            entry = timers.peek()
         return None
 
     def advance(self, now: float) -> list[Decision]:
@@ -507,9 +517,12 @@ class Router:
         self._check_time(now)
         self._now = now
         out: list[Decision] = []
-        heap = self._timers.heap
-        while heap and heap[0][0] <= now:
-            entry = self._timers.pop()
+        timers = self._timers
+        while True:
+            head = timers.peek()
+            if head is None or head[0] > now:
+                break
+            entry = timers.pop()
             if not self._timer_valid(entry):
                 continue
             kind, subject, detail = entry[2], entry[3], entry[5]
@@ -818,7 +831,9 @@ class Router:
         agent.call_id = call.id
         deadline = now + runtime.settings.ring_timeout_s
         agent.timer_token += 1
-        self._timers.push(deadline, TimerKind.RING_TIMEOUT, agent, agent.timer_token)
+        self._timers.push(
+            deadline, TimerKind.RING_TIMEOUT, agent, agent.timer_token, lane=(call.queue, _RING)
+        )
         out.append(Offer(call.id, agent.id, agent.display_id, call.queue, deadline, why))
         self._transition(agent, AgentState.RESERVED, now, None, out)
 
@@ -840,7 +855,7 @@ class Router:
             reason = None
             until = now + settings.retry_s
             call.declined[agent.id] = until
-            self._timers.push(until, TimerKind.RETRY, call, 0, agent.id)
+            self._timers.push(until, TimerKind.RETRY, call, 0, agent.id, lane=(call.queue, _RETRY))
         target = AgentState.PAUSED if reason else AgentState.AVAILABLE
         self._transition(agent, target, now, reason, out)
         self._enter_line(call)
@@ -935,7 +950,13 @@ class Router:
         rules = self._queues[call.queue].settings.rules
         if call.next_rule < len(rules):
             deadline = call.queue_entered_at + rules[call.next_rule].after_s
-            self._timers.push(deadline, TimerKind.RULE, call, call.wait_epoch)
+            self._timers.push(
+                deadline,
+                TimerKind.RULE,
+                call,
+                call.wait_epoch,
+                lane=(call.queue, _FIRST_RULE_LANE + call.next_rule),
+            )
 
     def _timer_valid(self, entry: TimerEntry) -> bool:
         kind, subject, token = entry[2], entry[3], entry[4]
@@ -959,7 +980,11 @@ class Router:
         max_wait = runtime.settings.max_wait_s
         if max_wait is not None:
             self._timers.push(
-                call.queue_entered_at + max_wait, TimerKind.MAX_WAIT, call, call.wait_epoch
+                call.queue_entered_at + max_wait,
+                TimerKind.MAX_WAIT,
+                call,
+                call.wait_epoch,
+                lane=(call.queue, _MAX_WAIT),
             )
 
     def _leave_line(self, call: Call) -> None:

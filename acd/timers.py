@@ -1,7 +1,15 @@
-"""One heap of deadlines for everything time-based: ring timeouts, wrap-up ends, rules, max wait."""
+"""Every deadline the router keeps: ring timeouts, wrap-up ends, rules, maximum waits, retries.
+
+Most deadlines arrive in order: within one queue, "rule 2 fires 60 s after entering" or
+"the phone rings for 15 s" is a fixed offset from a time that never goes backwards. Those
+go into a FIFO lane per (queue, kind), O(1) to add and to take; a small heap holds the head
+of each lane. The few that arrive out of order (a call back in line after a RONA, an
+extended wrap-up) go into one general heap. `peek`/`pop` give the earliest of both.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from enum import IntEnum
 from heapq import heappop, heappush
 
@@ -19,23 +27,62 @@ class TimerKind(IntEnum):
 
 # (deadline, seq, kind, subject, token, detail); validity is judged by the router from the token.
 TimerEntry = tuple[float, int, TimerKind, Agent | Call, int, str]
+LaneKey = tuple[str, int]  # (queue, lane number chosen by the router)
 
 
 class Timers:
-    __slots__ = ("_seq", "heap")
+    __slots__ = ("_heads", "_heap", "_lanes", "_seq")
 
     def __init__(self) -> None:
-        self.heap: list[TimerEntry] = []
+        self._heap: list[TimerEntry] = []
+        self._lanes: dict[LaneKey, deque[TimerEntry]] = {}
+        self._heads: list[tuple[float, int, LaneKey]] = []  # one entry per non-empty lane
         self._seq = 0
 
     def push(
-        self, deadline: float, kind: TimerKind, subject: Agent | Call, token: int, detail: str = ""
+        self,
+        deadline: float,
+        kind: TimerKind,
+        subject: Agent | Call,
+        token: int,
+        detail: str = "",
+        lane: LaneKey | None = None,
     ) -> None:
+        """Add a deadline; with `lane`, it goes there if it is not earlier than the lane's last."""
         self._seq += 1
-        heappush(self.heap, (deadline, self._seq, kind, subject, token, detail))
+        entry = (deadline, self._seq, kind, subject, token, detail)
+        if lane is not None:
+            queue = self._lanes.get(lane)
+            if queue is None:
+                queue = self._lanes[lane] = deque()
+            if not queue:
+                queue.append(entry)
+                heappush(self._heads, (deadline, self._seq, lane))
+                return
+            if deadline >= queue[-1][0]:
+                queue.append(entry)
+                return
+        heappush(self._heap, entry)
+
+    def peek(self) -> TimerEntry | None:
+        """The earliest deadline, valid or not."""
+        heap, heads = self._heap, self._heads
+        if heads and (not heap or heads[0][:2] < heap[0][:2]):
+            return self._lanes[heads[0][2]][0]
+        return heap[0] if heap else None
 
     def pop(self) -> TimerEntry:
-        return heappop(self.heap)
+        """Remove and return the earliest deadline (call `peek` first: there must be one)."""
+        heap, heads = self._heap, self._heads
+        if heads and (not heap or heads[0][:2] < heap[0][:2]):
+            lane = heappop(heads)[2]
+            queue = self._lanes[lane]
+            entry = queue.popleft()
+            if queue:
+                head = queue[0]
+                heappush(heads, (head[0], head[1], lane))
+            return entry
+        return heappop(heap)
 
     def __len__(self) -> int:
-        return len(self.heap)
+        return len(self._heap) + sum(len(q) for q in self._lanes.values())
