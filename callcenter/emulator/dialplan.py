@@ -256,6 +256,9 @@ class Dialplan:
                        data.split(",")[0])
             pbx.emit("MixMonitorStart", "call,all", ch.snapshot())
             return nxt
+        if app == "ChanSpy":
+            await self._chanspy(ch, data)
+            return nxt
         if app == "SendDTMF":
             digits = data.split(",")[0]
             target = ch.peer if ch.peer is not None else ch
@@ -268,6 +271,31 @@ class Dialplan:
                                                 ("Direction", "Received")])
             return nxt
         return nxt
+
+    async def _chanspy(self, ch: EChannel, data: str) -> None:
+        """ChanSpy(<channel>,<options>): listen (or whisper, `w`) to one channel until the
+        spy hangs up or (option `E`) the spied channel does (f1)."""
+        pbx = self.pbx
+        target, _, options = data.partition(",")
+        spyee = pbx.find(target)
+        if spyee is None:
+            return
+        await self._pause(ch, 0.1)  # f1: ChanSpyStart ~100 ms after the spy answered
+        if ch.hungup or ch.soft_hangup or spyee.hungup:
+            return
+        spyee.spies.append(ch)
+        pbx.emit("ChanSpyStart", "call,all", [*ch.snapshot("Spyer"), *spyee.snapshot("Spyee")])
+        # Attaching (and detaching) the spy's audiohook re-announces the bridge peers.
+        if spyee.bridge is not None:
+            pbx.bridge_peers(spyee.bridge)
+        while not ch.hungup and not ch.soft_hangup and not (spyee.hungup and "E" in options):
+            ch.interrupt.clear()
+            await pbx.wait(ch, None)
+        if ch in spyee.spies:
+            spyee.spies.remove(ch)
+        if spyee.bridge is not None and not spyee.hungup:
+            pbx.bridge_peers(spyee.bridge)
+        pbx.emit("ChanSpyStop", "call,all", [*ch.snapshot("Spyer"), *spyee.snapshot("Spyee")])
 
     async def _pause(self, ch: EChannel, seconds: float | None) -> None:
         """Wait in the dialplan; a bridge (Bridge action) suspends it until released."""

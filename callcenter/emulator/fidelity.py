@@ -41,6 +41,9 @@ SEMANTIC_FIELDS = frozenset((
     "Restart", "Shutdown", "UserEvent", "Events", "Ping",
 ))
 _LOCAL = re.compile(r"-[0-9a-f]{8}(;[12])")
+MIN_GAP = 0.01
+CATCH_UP = 1.0
+_FULL_NAME = re.compile(r"Local/[^,;\s]+-[0-9a-f]{8};[12]")
 
 Signature = tuple[str, tuple[str, ...]]
 
@@ -172,6 +175,19 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
     got_count: Counter[str] = Counter()
     challenge: list[str] = []
     closed = asyncio.Event()
+    # How many key events the transcript had received before each of its actions: the
+    # driver waits (up to CATCH_UP s) for the emulator to get there too, so that an
+    # action the capture driver sent 1 ms after an answer is not sent before it.
+    needed: list[int] = []
+    seen_key = 0
+    for rec in records:
+        if rec.dir == "out":
+            needed.append(seen_key)
+        elif rec.dir == "in":
+            frame = parse_frame(rec.raw.rstrip("\r\n"))
+            if frame is not None and _is_key(frame):
+                seen_key += 1
+    key_count = [0]
 
     async def read() -> None:
         while True:
@@ -189,6 +205,8 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
                 if message is None:
                     continue
                 received.append(message)
+                if _is_key(message):
+                    key_count[0] += 1
                 if "Challenge" in message.headers:
                     challenge.append(message.headers["Challenge"])
                 for value in message.headers.values():
@@ -199,9 +217,11 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
 
     reader_task = asyncio.create_task(read(), name="fidelity-reader")
     start = time.monotonic()
+    shift = 0.0
+    n_out = 0
     try:
         for rec in records:
-            delay = start + rec.t / speed - time.monotonic()
+            delay = start + shift + rec.t / speed - time.monotonic()
             if rec.dir == "note" and control is not None and "CLI: core" in rec.raw:
                 # Let the server answer what was sent before the CLI command runs.
                 await asyncio.sleep(max(delay, 0.05))
@@ -210,9 +230,19 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
                 continue
             if rec.dir != "out":
                 continue
-            # At high speed factors keep actions a little apart, as the capture driver's
-            # were in real time (Asterisk had answered the previous one by then).
-            await asyncio.sleep(max(delay, 0.02))
+            # Keep actions at least MIN_GAP apart, as the capture driver's were in real time
+            # (Asterisk had acted on the previous one by then); the extra wait shifts all
+            # later actions too, so that their timing relative to each other is kept.
+            if delay < MIN_GAP:
+                shift += MIN_GAP - delay
+                delay = MIN_GAP
+            await asyncio.sleep(delay)
+            target = needed[n_out] if n_out < len(needed) else 0
+            n_out += 1
+            waited = time.monotonic()
+            while key_count[0] < target and time.monotonic() - waited < CATCH_UP:
+                await asyncio.sleep(0.002)
+            shift += time.monotonic() - waited
             sent = parse_frame(rec.raw.rstrip("\r\n"))
             if sent is None:
                 continue
@@ -220,9 +250,12 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
             for key, value in sent.headers.items():
                 if key == "Action":
                     continue
-                label = expected_names.get(value)
-                if label is not None and label in names:
-                    value = names[label]
+
+                def rename(m: re.Match[str]) -> str:
+                    label = expected_names.get(m.group(0))
+                    return names.get(label, m.group(0)) if label is not None else m.group(0)
+
+                value = _FULL_NAME.sub(rename, value)
                 if key == "Key" and challenge:
                     value = hashlib.md5((challenge[-1] + secret).encode(),
                                         usedforsecurity=False).hexdigest()
@@ -247,6 +280,11 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
             await reader_task
         writer.close()
     return received
+
+
+def _is_key(message: Message) -> bool:
+    name = message.headers.get("Event")
+    return name is not None and name not in README_NOISE and name not in RACY_ORDER
 
 
 def transcript_side(records: list[Record]) -> list[Message]:

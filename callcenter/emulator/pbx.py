@@ -279,6 +279,8 @@ class Pbx:
             # change, processed only when ;2 leaves its Wait (d2).
             self.set_caller_id(ch, ch.cid_num, ch.cid_name)
         ch.interrupt.set()
+        for spy in ch.spies:
+            spy.interrupt.set()
         handler = self._hangup_handlers.pop(ch.name, None)
         if handler is not None:
             handler()

@@ -8,9 +8,10 @@ ones left (b2: the rrmemory pointer of `support` is on the second agent).
 
 Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b3/b4
 (AgentComplete comes before the agent leg leaves the bridge there, after it in b1:
-a race inside app_queue; the emulator follows b1), d3 (Local optimisation), e1
-(MixMonitor on a Dial bridge), e2 (two Hangup actions racing on two queue calls; the list formats match),
-e5 (DTMF on Local channels), f1 (ChanSpy), g2 (core restart with a call up).
+a race inside app_queue; the emulator follows b1), d3 (Local optimisation), e1 and
+f1 (teardown of a Dial bridge after a Hangup action; MixMonitor and ChanSpy events
+themselves are emitted), e2 (two Hangup actions racing on two queue calls; the list
+formats match), e5 (DTMF on Local channels), g2 (teardown order of core restart).
 """
 
 from __future__ import annotations
