@@ -280,10 +280,11 @@ class Router:
         return out
 
     def unpause(self, agent_id: str, now: float) -> list[Decision]:
-        """Back to available; for a busy agent, cancels a pause asked for earlier."""
+        """Back to available; for a busy agent (ringing, talking, wrap-up), cancels a pause it
+        asked for earlier."""
         self._check_time(now)
         agent = self._agent(agent_id)
-        if agent.state in _BUSY and agent.pending_pause:
+        if agent.pending_pause and agent.state is not AgentState.PAUSED:
             self._now = now
             agent.pending_pause = None
             return []

@@ -85,6 +85,17 @@ def test_unpause_while_busy_cancels_the_pending_pause() -> None:
     assert states(d)[-1][2] is AgentState.AVAILABLE
 
 
+def test_pending_pause_can_be_cancelled_during_wrap_up() -> None:
+    router = staffed([queue(wrap_up_s=30)], {"a1": {}})
+    router.enqueue(call("c1"), 0.0)
+    router.answer("c1", 1.0)
+    router.pause("a1", "break", 2.0)  # pending: the agent is talking
+    router.end_call("c1", 5.0)
+    assert router.agent_info("a1").state is AgentState.WRAP_UP
+    assert router.unpause("a1", 6.0) == []
+    assert states(router.advance(35.0)) == [("a1", AgentState.WRAP_UP, AgentState.AVAILABLE)]
+
+
 def test_pause_from_wrap_up_ends_wrap_up_now() -> None:
     router = staffed([queue(wrap_up_s=60)], {"a1": {}})
     router.enqueue(call("c1"), 0.0)

@@ -1,0 +1,330 @@
+"""The discrete-event loop: a virtual clock that feeds calls and agent schedules to the very
+same `acd.Router` the live engine uses, and applies the decisions it returns.
+
+Events are plain tuples on one heap; router deadlines (ring timeouts, wrap-up ends, rules,
+maximum waits) are interleaved through `Router.next_deadline()`, so nothing polls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from heapq import heappop, heappush
+from itertools import count
+from typing import cast
+
+import numpy as np
+
+from acd import (
+    AgentState,
+    AgentStateChanged,
+    CallAbandoned,
+    CallCompleted,
+    CallConnected,
+    CallQueued,
+    CallRequest,
+    Expired,
+    Offer,
+    OfferWithdrawn,
+    Overflow,
+    RingNoAnswer,
+    Router,
+)
+from acd.decisions import Decision
+from simulations.model import SimAgent, SimCall
+from simulations.stats import WAIT_BIN_S, WAIT_BINS, CallTally, RunStats
+
+END_OF_SHIFT = "end-of-shift"
+BREAK = "break"
+
+# Event kinds, in the order they are handled when they fall on the same instant.
+_TALK_END, _ANSWER, _PATIENCE, _ARRIVAL, _SHIFT_START, _BREAK_START, _BREAK_END, _SHIFT_END = range(
+    8
+)
+
+
+@dataclass(slots=True)
+class _Live:
+    """A call in progress, as the simulator needs to remember it."""
+
+    call: SimCall
+    tally: CallTally | None  # None during warm-up: not counted
+    queue: str
+    offered_to: str | None = None
+    offers: int = 0
+    connected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    stats: RunStats
+    offers_explained: tuple[Offer, ...]  # the first offer of each kind, with its reasons
+    end_s: float
+
+
+class Simulation:
+    """One replication. Run it once; build a new one (with a fresh router) for the next."""
+
+    def __init__(
+        self,
+        router: Router,
+        agents: Sequence[SimAgent],
+        calls: Iterator[SimCall],
+        *,
+        horizon_s: float,
+        interval_s: float,
+        rng: np.random.Generator,
+        warmup_s: float = 0.0,
+        short_abandon_s: float = 5.0,
+        drain_s: float = 4 * 3600.0,
+        explain_first: int = 0,  # keep the first offer of up to this many kinds
+    ) -> None:
+        if not horizon_s > 0 or not interval_s > 0:
+            raise ValueError(f"horizon_s and interval_s must be > 0, got {horizon_s}, {interval_s}")
+        self.router = router
+        self.agents = {agent.id: agent for agent in agents}
+        self._calls = calls
+        self.horizon_s = horizon_s
+        self.warmup_s = warmup_s
+        self.short_abandon_s = short_abandon_s
+        self.drain_s = drain_s
+        self.stats = RunStats(interval_s)
+        self._rng = rng
+        self._heap: list[tuple[float, int, int, object]] = []
+        self._seq = count()
+        self._live: dict[str, _Live] = {}
+        self._state_since: dict[str, tuple[AgentState, float]] = {}
+        self._last_call: dict[str, CallTally | None] = {}
+        self._waiting: dict[str, int] = {}
+        self._explain_first = explain_first
+        self._explained: list[Offer] = []
+        self._explained_kinds: set[tuple[object, ...]] = set()
+        self._target_s = {
+            name: router.queue_settings(name).sl_target_s for name in router.queue_names()
+        }
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> SimulationResult:
+        router = self.router
+        for agent in self.agents.values():
+            router.add_agent(
+                agent.id, agent.skills, display_id=agent.display_id, queues=agent.queues
+            )
+            self._state_since[agent.id] = (AgentState.LOGGED_OUT, 0.0)
+            for shift in agent.shifts:
+                self._push(shift.start_s, _SHIFT_START, agent.id)
+                self._push(shift.end_s, _SHIFT_END, agent.id)
+                for start, duration in shift.breaks:
+                    self._push(start, _BREAK_START, agent.id)
+                    self._push(start + duration, _BREAK_END, agent.id)
+        self._next_arrival()
+        heap = self._heap
+        end = self.horizon_s + self.drain_s
+        now = 0.0
+        while True:
+            event_time = heap[0][0] if heap else math.inf
+            deadline = router.next_deadline()
+            if deadline is not None and deadline <= event_time:
+                if deadline > end:
+                    break
+                now = deadline
+                self._apply(router.advance(now), now)
+                continue
+            if event_time > end or (event_time > self.horizon_s and not self._live):
+                break
+            now, _, kind, subject = heappop(heap)
+            self._handle(kind, subject, now)
+        self._close_agent_time(min(now, end))
+        return SimulationResult(self.stats, tuple(self._explained), now)
+
+    def _push(self, when: float, kind: int, subject: object) -> None:
+        heappush(self._heap, (when, next(self._seq), kind, subject))
+
+    def _next_arrival(self) -> None:
+        call = next(self._calls, None)
+        if call is not None and call.arrival_s <= self.horizon_s:
+            self._push(call.arrival_s, _ARRIVAL, call)
+
+    # ------------------------------------------------------------------ events
+
+    def _handle(self, kind: int, subject: object, now: float) -> None:
+        router = self.router
+        if kind == _ARRIVAL:
+            assert isinstance(subject, SimCall)
+            self._arrive(subject, now)
+        elif kind == _ANSWER:
+            call_id, offer_number = cast(tuple[str, int], subject)
+            live = self._live.get(call_id)
+            if live is not None and live.offers == offer_number and live.offered_to is not None:
+                self._apply(router.answer(call_id, now), now)
+        elif kind == _TALK_END:
+            assert isinstance(subject, str)
+            self._apply(router.end_call(subject, now), now)
+        elif kind == _PATIENCE:
+            assert isinstance(subject, str)
+            live = self._live.get(subject)
+            if live is not None and not live.connected:
+                self._apply(router.abandon(subject, now), now)
+        else:
+            assert isinstance(subject, str)
+            self._agent_schedule(kind, subject, now)
+
+    def _arrive(self, call: SimCall, now: float) -> None:
+        self._next_arrival()
+        stats = self.stats
+        stats.calls_simulated += 1
+        tally = None
+        if now >= self.warmup_s:
+            tally = stats.tally(int(now // stats.interval_s), call.queue, call.call_type)
+            tally.offered += 1
+        live = _Live(call, tally, call.queue)
+        self._live[call.id] = live
+        request = CallRequest(call.id, call.queue, call.priority, call.required, caller=call.caller)
+        decisions = self.router.enqueue(request, now)
+        self._apply(decisions, now)
+        if tally is not None and live.offers == 0:
+            tally.delayed += 1
+        if call.patience_s != math.inf:
+            self._push(now + call.patience_s, _PATIENCE, call.id)
+
+    def _agent_schedule(self, kind: int, agent_id: str, now: float) -> None:
+        router = self.router
+        state = self._state_since[agent_id][0]
+        # Each schedule event is checked against the agent's state first, so the router
+        # refusing one would be a bug: let its error surface.
+        if kind == _SHIFT_START and state is AgentState.LOGGED_OUT:
+            self._apply(router.login(agent_id, now), now)
+        elif kind == _SHIFT_END and state is not AgentState.LOGGED_OUT:
+            if state in (AgentState.AVAILABLE, AgentState.PAUSED):
+                self._apply(router.logout(agent_id, now), now)
+            else:
+                # Finish the call (and its wrap-up) first, then leave.
+                self._apply(router.pause(agent_id, END_OF_SHIFT, now), now)
+        elif kind == _BREAK_START and state is not AgentState.LOGGED_OUT:
+            self._apply(router.pause(agent_id, BREAK, now), now)
+        elif kind == _BREAK_END and state is not AgentState.LOGGED_OUT:
+            info = router.agent_info(agent_id)
+            if info.pause_reason == BREAK or info.pending_pause == BREAK:
+                self._apply(router.unpause(agent_id, now), now)
+
+    # ------------------------------------------------------------------ decisions
+
+    def _apply(self, decisions: list[Decision], now: float) -> None:
+        live_calls = self._live
+        for d in decisions:
+            cls = d.__class__
+            if cls is AgentStateChanged:
+                self._agent_changed(d, now)  # type: ignore[arg-type]
+            elif cls is Offer:
+                self._offer(d, now)  # type: ignore[arg-type]
+            elif cls is CallConnected:
+                live = live_calls[d.call_id]  # type: ignore[union-attr]
+                live.connected = True
+                live.offered_to = None
+                tally = live.tally
+                wait = now - live.call.arrival_s
+                if tally is not None:
+                    tally.answered += 1
+                    tally.wait_answered_s += wait
+                    if wait <= self._target_s[live.queue]:
+                        tally.answered_in_target += 1
+                    self._record_wait(tally, wait)
+                self._last_call[d.agent_id] = tally  # type: ignore[union-attr]
+                self._push(now + live.call.handle_s, _TALK_END, d.call_id)  # type: ignore[union-attr]
+            elif cls is CallCompleted:
+                live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
+                if live.tally is not None:
+                    live.tally.talk_s += d.talk_s  # type: ignore[union-attr]
+            elif cls is CallQueued:
+                self._count_waiting(d.queue, 1, now)  # type: ignore[union-attr]
+            elif cls is RingNoAnswer:
+                live = live_calls[d.call_id]  # type: ignore[union-attr]
+                live.offered_to = None
+                if live.tally is not None:
+                    live.tally.ring_no_answer += 1
+                self._count_waiting(live.queue, 1, now)
+            elif cls is OfferWithdrawn:
+                live_calls[d.call_id].offered_to = None  # type: ignore[union-attr]
+            elif cls is CallAbandoned:
+                live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
+                if d.while_ringing is None:  # type: ignore[union-attr]
+                    self._count_waiting(live.queue, -1, now)
+                tally = live.tally
+                if tally is not None:
+                    wait = now - live.call.arrival_s
+                    tally.abandoned += 1
+                    tally.wait_abandoned_s += wait
+                    if wait <= self.short_abandon_s:
+                        tally.short_abandoned += 1
+                    self._record_wait(tally, wait)
+            elif cls is Expired or cls is Overflow:
+                self._left_queue(d, now)  # type: ignore[arg-type]
+
+    def _offer(self, offer: Offer, now: float) -> None:
+        live = self._live[offer.call_id]
+        live.offered_to = offer.agent_id
+        live.offers += 1
+        self._count_waiting(offer.queue, -1, now)
+        if len(self._explained) < self._explain_first:
+            why = offer.why
+            kind = (why.trigger, bool(why.rules_fired), why.aged_priority > 0, offer.queue)
+            if kind not in self._explained_kinds:
+                self._explained_kinds.add(kind)
+                self._explained.append(offer)
+        agent = self.agents[offer.agent_id]
+        if agent.rona_probability and self._rng.random() < agent.rona_probability:
+            return  # lets it ring out: the router's ring timeout fires
+        self._push(now + agent.answer_delay_s, _ANSWER, (offer.call_id, live.offers))
+
+    def _left_queue(self, d: Expired | Overflow, now: float) -> None:
+        live = self._live[d.call_id]
+        self._count_waiting(live.queue, -1, now)
+        tally = live.tally
+        if isinstance(d, Overflow) and d.to_queue is not None:
+            live.queue = d.to_queue
+            self._count_waiting(d.to_queue, 1, now)
+        else:
+            del self._live[d.call_id]
+        if tally is not None:
+            if isinstance(d, Expired):
+                tally.expired += 1
+            else:
+                tally.overflowed += 1
+
+    def _agent_changed(self, change: AgentStateChanged, now: float) -> None:
+        agent_id = change.agent_id
+        old, since = self._state_since[agent_id]
+        self._credit(agent_id, old, since, now)
+        self._state_since[agent_id] = (change.new, now)
+        if change.old is AgentState.WRAP_UP:
+            tally = self._last_call.get(agent_id)
+            if tally is not None:
+                tally.wrap_up_s += now - since
+        if change.new is AgentState.PAUSED and change.reason == END_OF_SHIFT:
+            self._apply(self.router.logout(agent_id, now), now)
+
+    def _credit(self, agent_id: str, state: AgentState, since: float, now: float) -> None:
+        start = max(since, self.warmup_s)
+        if now > start and state is not AgentState.LOGGED_OUT:
+            self.stats.add_agent_time(self.agents[agent_id].group, state, start, now)
+
+    def _close_agent_time(self, now: float) -> None:
+        for agent_id, (state, since) in self._state_since.items():
+            self._credit(agent_id, state, since, now)
+            self._state_since[agent_id] = (state, now)
+
+    def _count_waiting(self, queue: str, delta: int, now: float) -> None:
+        waiting = self._waiting.get(queue, 0) + delta
+        self._waiting[queue] = waiting
+        if delta > 0 and now >= self.warmup_s:
+            key = (int(now // self.stats.interval_s), queue)
+            if waiting > self.stats.max_waiting.get(key, 0):
+                self.stats.max_waiting[key] = waiting
+
+    @staticmethod
+    def _record_wait(tally: CallTally, wait: float) -> None:
+        if wait > tally.max_wait_s:
+            tally.max_wait_s = wait
+        tally.wait_hist[min(int(wait / WAIT_BIN_S), WAIT_BINS - 1)] += 1
