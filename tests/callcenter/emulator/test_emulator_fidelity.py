@@ -6,12 +6,12 @@ one normalisation of `callcenter.emulator.fidelity`. The transcripts were captur
 one after the other on one Asterisk, so a scenario may need the state the previous
 ones left (b2: the rrmemory pointer of `support` is on the second agent).
 
-Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b3/b4
-(AgentComplete comes before the agent leg leaves the bridge there, after it in b1:
-a race inside app_queue; the emulator follows b1), d3 (Local optimisation), e1 and
-f1 (teardown of a Dial bridge after a Hangup action; MixMonitor and ChanSpy events
-themselves are emitted), e2 (two Hangup actions racing on two queue calls; the list
-formats match), e5 (DTMF on Local channels), g2 (teardown order of core restart).
+Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b4 (ringall
+rings 1002 before 1001 and sends no QueueMemberStatus for the cancelled agent), d3
+(Local optimisation), e1 and f1 (teardown of a Dial bridge after a Hangup action;
+the MixMonitor and ChanSpy events themselves are emitted), e2 (AgentComplete of a
+caller hung up by the Hangup action; the list formats match), e5 (DTMF on Local
+channels), g2 (teardown order of `core restart now` with a call up).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _rr_on_second_agent(pbx: Pbx) -> None:
 PRESETS: dict[str, Callable[[Pbx], None]] = {"b2": _rr_on_second_agent}
 
 REPRODUCED = ["a1", "a2", "a3", "a5", "a6", "e3", "e4", "g1", "g3",
-              "b1", "b2", "c1", "c2", "d1", "d2"]
+              "b1", "b2", "b3", "c1", "c2", "d1", "d2"]
 
 
 @pytest.mark.parametrize("name", REPRODUCED)
