@@ -6,6 +6,7 @@ The engine uses `AmiClient` (an async context manager) and the dataclasses of
 
 from __future__ import annotations
 
+from callcenter.ami import actions
 from callcenter.ami.client import AmiClient, AmiConfig, ListResult, Response
 from callcenter.ami.codec import FrameDecoder, Message, encode_action, parse_frame
 from callcenter.ami.errors import (
@@ -32,6 +33,7 @@ __all__ = [
     "ListResult",
     "Message",
     "Response",
+    "actions",
     "encode_action",
     "parse_frame",
 ]

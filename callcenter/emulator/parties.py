@@ -9,7 +9,6 @@ hangs up; it enters the dialplan at `queue-entry,<queue>`.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,4 +81,3 @@ class Workload:
         for i, gap in enumerate(gaps):
             await self.pbx.sleep(float(gap))
             self.place(Caller(patience, queue, number=f"555{i:04d}"))
-        await asyncio.sleep(0)

@@ -509,7 +509,3 @@ class Pbx:
             c.uniqueid: (c.name, c.bridge.uniqueid if c.bridge is not None else None)
             for c in self.channels.values()
         }
-
-
-def state_name(state: int) -> str:
-    return {DOWN: "Down", RING: "Ring", RINGING: "Ringing", UP: "Up"}.get(state, "Unknown")
