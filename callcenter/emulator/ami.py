@@ -400,6 +400,12 @@ async def _hangup(s: Session, m: Message) -> None:
         ch.soft_hangup = True
         ch.hangup_cause = cause
         ch.interrupt.set()
+    elif ch.task is None and ch.dialed and ch.bridge is not None and "__dial_leg" in ch.variables:
+        # A leg called by Dial(): put out of the bridge now; Dial hangs it up at its end.
+        ch.soft_hangup = True
+        ch.variables["__ejected"] = "1"
+        s.pbx.leave_bridge(ch)
+        s.pbx.request_peer_hangup(ch, cause)
     else:
         s.pbx.hangup(ch, cause, soft=False)
 
@@ -543,6 +549,8 @@ async def _mixmonitor(s: Session, m: Message) -> None:
     s.pbx.setvar(ch, "MIXMONITOR_FILENAME", "/var/spool/asterisk/monitor/" + m.get("File"))
     ch.variables["__mixmonitor"] = "1"
     s.pbx.emit("MixMonitorStart", "call,all", ch.snapshot())
+    if ch.bridge is not None:
+        s.pbx.bridge_peers(ch.bridge)  # the audiohook makes the bridge re-announce (e1)
 
 
 @action("StopMixMonitor")
@@ -553,6 +561,8 @@ async def _stopmixmonitor(s: Session, m: Message) -> None:
         return
     s.reply(m, [])  # Asterisk 22 answers a bare Success (e1)
     s.pbx.emit("MixMonitorStop", "call,all", ch.snapshot())
+    if ch.bridge is not None:
+        s.pbx.bridge_peers(ch.bridge)
 
 
 @action("MixMonitorMute")

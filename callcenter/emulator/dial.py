@@ -27,6 +27,7 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
     exten, _, context = target.partition("/")[2].partition("@")
     one, two = pbx.new_local(exten, context, linkedid=caller.linkedid)
     one.dialed = True
+    one.variables["__dial_leg"] = "1"
     pbx.setvar(one, "DIALEDPEERNUMBER", f"{exten}@{context}")
     pbx.newexten(one, "AppDial", "(Outgoing Line)")
     pbx.set_caller_id(one, caller.cid_num, caller.cid_name)
@@ -90,18 +91,27 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
     caller.variables["__dest"] = one.name
     caller.variables["__app_bridge"] = "Dial"
     done = asyncio.Event()
-    pbx.watch_bridge(bridge, lambda who: done.set())
+
+    def bridge_left(who: EChannel) -> None:
+        done.set()
+        caller.interrupt.set()
+
+    pbx.watch_bridge(bridge, bridge_left)
     caller.interrupt.clear()
     while not done.is_set() and not caller.soft_hangup and not caller.hungup:
         await pbx.wait(caller, None)
         caller.interrupt.clear()
+    caller_left = caller.soft_hangup or caller.hungup
     if caller.bridge is not None:
         pbx.leave_bridge(caller)
-    for other in list(bridge.members):
-        pbx.leave_bridge(other)
-        if not other.hungup:
-            pbx.hangup(other, 16, soft=False)
-    pbx.destroy_bridge(bridge)
+    others = list(bridge.members)
+    if not caller_left:
+        # The called party went first (d1): it is out, the bridge goes, then the caller.
+        for other in others:
+            pbx.leave_bridge(other)
+            if not other.hungup:
+                pbx.hangup(other, 16, soft=False)
+        pbx.destroy_bridge(bridge)
     talk = (time.monotonic() - answer_at) * pbx.speed
     total = (time.monotonic() - started) * pbx.speed
     for name, value in (("ANSWEREDTIME", str(int(talk))),
@@ -109,7 +119,23 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
                         ("DIALEDTIME", str(int(total))), ("DIALEDTIME_MS", str(int(total * 1000))),
                         ("DIALSTATUS", "ANSWER")):
         pbx.setvar(caller, name, value)
-    # Without the `g` option, the caller is hung up when the called party hangs up.
-    if not caller.hungup:
-        caller.soft_hangup = True
+    # Without the `g` option, the caller is hung up when the called party hangs up; when
+    # the caller went first (e1), the called party is put out and hung up after it.
+    if caller_left:
+        for other in others:
+            pbx.leave_bridge(other)
+        if not caller.hungup:
+            pbx.hangup(caller, caller.hangup_cause, soft=True)
+        pbx.destroy_bridge(bridge)
+        for other in others:
+            if not other.hungup:
+                pbx.hangup(other, 16, soft=False)
+    elif not caller.hungup:
+        pbx.hangup(caller, caller.hangup_cause, soft=True)
+    if not one.hungup:
+        # A called leg hung up by the Hangup action was only put out of the bridge: Dial,
+        # which owns it, hangs it up last, once the caller's side is gone (f1: 14 ms).
+        await pbx.sleep(0.014)
+        if not one.hungup:
+            pbx.hangup(one, 16, soft=False)
     return nxt

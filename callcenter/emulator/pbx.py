@@ -243,6 +243,16 @@ class Pbx:
 
     # -- hangup ----------------------------------------------------------------------------------
 
+    def request_peer_hangup(self, ch: EChannel, cause: int) -> None:
+        """HangupRequest to the Local peer of `ch` (which then hangs up), `ch` staying."""
+        peer = ch.peer
+        if peer is None or peer.hungup or peer.soft_hangup:
+            return
+        peer.soft_hangup = True
+        peer.hangup_cause = cause
+        self.emit("HangupRequest", "call,all", [*peer.snapshot(), ("Cause", str(cause))])
+        peer.interrupt.set()
+
     def hangup(self, ch: EChannel, cause: int = 16, *, soft: bool = True, soft_cause: int = 16
                ) -> None:
         """Hang `ch` up now: [SoftHangupRequest], HangupRequest to its Local peer, leave
@@ -285,7 +295,9 @@ class Pbx:
         if handler is not None:
             handler()
         if peer is not None and not peer.hungup and peer.soft_hangup:
-            if peer.task is None or peer.task.done():
+            if "__ejected" in peer.variables:
+                pass  # put out of its bridge by the Hangup action; its Dial() ends it
+            elif peer.task is None or peer.task.done():
                 self.hangup(peer, cause, soft=False)
             else:
                 peer.interrupt.set()

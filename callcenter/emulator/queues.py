@@ -545,7 +545,11 @@ class QueueSystem:
                                                     ("HoldTime", str(hold)),
                                                     ("TalkTime", str(talk)), ("Reason", reason)])
 
-        pbx.watch_bridge(bridge, lambda gone: done.set())
+        def bridge_left(who: EChannel) -> None:
+            done.set()
+            ch.interrupt.set()
+
+        pbx.watch_bridge(bridge, bridge_left)
         pbx.on_hangup_request(ch, lambda: complete("caller"))
         ch.interrupt.clear()
         while not done.is_set() and not ch.soft_hangup and not ch.hungup:
