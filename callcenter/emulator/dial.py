@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from callcenter.emulator.model import RINGING, EChannel
+from callcenter.emulator.model import RINGING, UP, EChannel
 
 if TYPE_CHECKING:
     from callcenter.emulator.pbx import Pbx
@@ -55,6 +55,8 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
         pbx.setvar(caller, "DIALEDPEERNUMBER", f"{exten}@{context}")
         pbx.emit("DialEnd", "call,all", [*caller.snapshot(), *one.snapshot("Dest"),
                                          ("DialStatus", "ANSWER")])
+        if caller.state != UP:
+            pbx.answer(caller)  # Dial answers its caller when the called party does (d3)
         answered.set()
         caller.interrupt.set()
 
