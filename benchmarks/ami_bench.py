@@ -57,13 +57,11 @@ async def generate(calls: int, seed: int) -> tuple[bytes, int, int]:
     return b"".join(capture.chunks), capture.messages, len(load.responses)
 
 
-async def consume(stream: bytes, keep_noise: bool = False
-                  ) -> tuple[float, int, int, CallTracker]:
+async def consume(stream: bytes, keep_noise: bool = False) -> tuple[float, int, int, CallTracker]:
     """Feed the stream through the adapter path and the tracker; (seconds, frames,
     events applied, calls seen)."""
     keep = NOISE_EVENTS if keep_noise else frozenset()
-    client = AmiClient(AmiConfig("bench", "unused", event_queue_size=1_000_000,
-                                 keep_events=keep))
+    client = AmiClient(AmiConfig("bench", "unused", event_queue_size=1_000_000, keep_events=keep))
     tracker = CallTracker()
     queue = client._events  # the client's own event queue, drained as the engine would
     decoder = FrameDecoder(expect_banner=False)
@@ -106,9 +104,11 @@ async def main() -> None:
     t0 = time.perf_counter()
     stream, messages, answered = await generate(args.calls, args.seed)
     gen = time.perf_counter() - t0
-    print(f"emulator: {args.calls} calls ({answered} originated), {messages} AMI messages, "
-          f"{len(stream) / 1e6:.1f} MB generated in {gen:.1f} s "
-          f"({messages / gen:,.0f} events/s emitted)")
+    print(
+        f"emulator: {args.calls} calls ({answered} originated), {messages} AMI messages, "
+        f"{len(stream) / 1e6:.1f} MB generated in {gen:.1f} s "
+        f"({messages / gen:,.0f} events/s emitted)"
+    )
     best = None
     for _ in range(args.repeat):
         elapsed, frames, applied, calls = await consume(stream)
@@ -117,14 +117,18 @@ async def main() -> None:
     assert best is not None
     elapsed, frames, applied, tracker = best
     outcomes = Counter(c.outcome.value for c in tracker.calls.values())
-    print(f"adapter+tracker: {frames} messages parsed in {elapsed:.3f} s "
-          f"({frames / elapsed:,.0f} msgs/s); {applied} typed events applied to the tracker "
-          f"({applied / elapsed:,.0f} events/s); calls tracked: {dict(outcomes)}")
+    print(
+        f"adapter+tracker: {frames} messages parsed in {elapsed:.3f} s "
+        f"({frames / elapsed:,.0f} msgs/s); {applied} typed events applied to the tracker "
+        f"({applied / elapsed:,.0f} events/s); calls tracked: {dict(outcomes)}"
+    )
     p_elapsed, p_frames = panoramisk_parse(stream)
     n_elapsed, n_frames, _, _ = await consume(stream, keep_noise=True)
     print(f"same with VarSet/Newexten kept and typed: {n_frames / n_elapsed:,.0f} msgs/s")
-    print(f"panoramisk Message.from_line (parse only): {p_frames} messages in "
-          f"{p_elapsed:.3f} s ({p_frames / p_elapsed:,.0f} msgs/s)")
+    print(
+        f"panoramisk Message.from_line (parse only): {p_frames} messages in "
+        f"{p_elapsed:.3f} s ({p_frames / p_elapsed:,.0f} msgs/s)"
+    )
     print(f"RESULT ami_msgs_per_s={frames / elapsed:.0f} msgs/s")
 
 
