@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from callcenter.emulator.model import Pairs
+from callcenter.emulator.model import EChannel, Pairs
 from callcenter.emulator.pbx import OriginateRequest, Pbx
 from callcenter.emulator.queues import Member
 
@@ -34,12 +34,16 @@ class Agent:
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """A customer: waits up to `patience` s in total, then hangs up."""
+    """A customer: waits up to `patience` s in total, then hangs up; presses `dtmf`
+    (one digit every `dtmf_gap` s) `dtmf_after` s after the call is answered."""
 
     patience: float
     queue: str = "support"
     number: str = "5550000"
     name: str = "Caller"
+    dtmf: str = ""
+    dtmf_after: float = 1.0
+    dtmf_gap: float = 0.3
 
 
 class Workload:
@@ -62,8 +66,12 @@ class Workload:
                 q.members.append(Member(agent.interface, f"Agent {agent.ext}", agent.interface))
 
     def place(self, caller: Caller, call_id: str = "") -> None:
-        """Originate the caller into its queue (returns at once; the call runs as a task)."""
+        """Originate the caller into its queue (returns at once; the call runs as a task).
+
+        `call_id` becomes the Uniqueid (and Linkedid) of the caller's ;1 channel.
+        """
         self.placed += 1
+        call_id = call_id or f"caller-{self.placed}"
         req = OriginateRequest(
             channel=f"Local/{max(1, round(caller.patience))}@callers",
             context="queue-entry",
@@ -73,6 +81,26 @@ class Workload:
         )
         self.pbx.spawn(self.pbx.originate(req, self.responses.append),
                        f"emu-call-{self.placed}")
+        if caller.dtmf:
+            self.pbx.spawn(self._press(caller, call_id), f"emu-dtmf-{self.placed}")
+
+    async def _press(self, caller: Caller, call_id: str) -> None:
+        """The caller's keypresses, as Asterisk reports DTMF received on its channel."""
+        pbx = self.pbx
+        channel: EChannel | None = None
+        while channel is None or channel.answered is None:
+            await pbx.sleep(0.05)
+            channel = next((c for c in pbx.channels.values() if c.uniqueid == call_id), None)
+        await pbx.sleep(caller.dtmf_after)
+        for digit in caller.dtmf:
+            if channel.hungup:
+                return
+            pbx.emit("DTMFBegin", "dtmf,all", [*channel.snapshot(), ("Digit", digit),
+                                              ("Direction", "Received")])
+            await pbx.sleep(0.1)
+            pbx.emit("DTMFEnd", "dtmf,all", [*channel.snapshot(), ("Digit", digit),
+                                            ("DurationMs", "100"), ("Direction", "Received")])
+            await pbx.sleep(caller.dtmf_gap)
 
     async def poisson(self, rate: float, count: int, rng: np.random.Generator,
                       patience: float = 60.0, queue: str = "support") -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from callcenter.ami.testing import Record, transcript_events
+from callcenter.ami.testing import Record, fixtures_dir, transcript_events
 from callcenter.tracker import CallOutcome, CallTracker, QueueOutcome, RingOutcome
 from callcenter.tracker import facts as f
 from callcenter.tracker.model import Call
@@ -176,3 +176,23 @@ def test_g2_restart_ends_the_call_cleanly(transcript: Transcript) -> None:
     call, _ = _one_call(transcript("g2"))
     assert call.outcome is CallOutcome.ANSWERED and call.hung_up_by == "caller"
     assert call.ended_at == pytest.approx(2.021, abs=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(p.name[:2] for p in fixtures_dir().glob("*.jsonl")))
+def test_every_transcript_leaves_nothing_open_and_ends_each_call_once(
+    transcript: Transcript, name: str
+) -> None:
+    _tracker, facts = _replay(transcript(name))
+    started = [x.call_id for x in facts if isinstance(x, f.CallStarted)]
+    ended = [x.call_id for x in facts if isinstance(x, f.CallEnded)]
+    merged = [x.call_id for x in facts if isinstance(x, f.CallMerged)]
+    assert len(started) == len(set(started))
+    assert sorted(ended + merged) == sorted(started)
+
+
+def test_f1_supervisor_spy_legs_are_their_own_calls(transcript: Transcript) -> None:
+    tracker, _ = _replay(transcript("f1"))
+    calls = {c.call_id: c for c in _calls(tracker)}
+    assert set(calls) == {"cc-f1-caller", "cc-f1-sup1", "cc-f1-sup2"}
+    assert calls["cc-f1-caller"].outcome is CallOutcome.ANSWERED
+    assert calls["cc-f1-sup1"].caller_num == "800"
