@@ -53,19 +53,6 @@ class CallTally:
             if count:
                 hist[index] += count
 
-    def wait_quantile_s(self, q: float) -> float:
-        """The q-quantile of all waits (answered and abandoned), to the histogram's bin."""
-        total = sum(self.wait_hist)
-        if total == 0:
-            return 0.0
-        rank = q * total
-        seen = 0
-        for index, count in enumerate(self.wait_hist):
-            seen += count
-            if seen >= rank:
-                return (index + 1) * WAIT_BIN_S
-        return WAIT_BINS * WAIT_BIN_S
-
 
 @dataclass(slots=True)
 class AgentTally:

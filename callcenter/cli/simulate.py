@@ -21,7 +21,9 @@ from simulations.stats import WAIT_BINS, RunStats
 @app.command()
 def simulate(
     scenario_file: Path = typer.Argument(..., help="Scenario YAML file."),
-    reps: int | None = typer.Option(None, "--reps", min=1, help="Replications (default: the file's)."),
+    reps: int | None = typer.Option(
+        None, "--reps", min=1, help="Replications (default: the file's)."
+    ),
     jobs: int | None = typer.Option(None, "--jobs", min=1, help="Processes (default: all cores)."),
     seed: int | None = typer.Option(None, "--seed", min=0, help="Seed (default: the file's)."),
     out: Path | None = typer.Option(None, "--out", help="Write JSON, CSV and PNG charts here."),
@@ -66,7 +68,10 @@ def simulate(
         json.dump(report.as_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    Console().print(_table(report))
+    console = Console()
+    if not console.is_terminal:  # logs and pipes: wide enough for the table
+        console = Console(width=130)
+    console.print(_table(report))
 
 
 def _wait_histogram(runs: list[RunStats]) -> list[int]:
@@ -95,7 +100,15 @@ def _table(report: SimulationReport) -> Table:
         title=f"{report.scenario}: {report.replications} replication(s), seed {report.seed}"
         " (± is the 95 % CI half-width)"
     )
-    for column in ("breakdown", "offered", "SL/offered", "SL/answered", "abandon", "ASA s", "p90 wait s"):
+    for column in (
+        "breakdown",
+        "offered",
+        "SL/offered",
+        "SL/answered",
+        "abandon",
+        "ASA s",
+        "p90 wait s",
+    ):
         table.add_column(column, justify="left" if column == "breakdown" else "right")
     for key, row in report.calls.items():
         if key.startswith("interval:"):
@@ -111,5 +124,7 @@ def _table(report: SimulationReport) -> Table:
         )
     for key, row in report.agents.items():
         if key.startswith("group:"):
-            table.add_row(f"{key} occupancy", "", _fmt(row["occupancy"], percent=True), "", "", "", "")
+            table.add_row(
+                f"{key} occupancy", "", _fmt(row["occupancy"], percent=True), "", "", "", ""
+            )
     return table
