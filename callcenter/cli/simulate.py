@@ -30,7 +30,7 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout."),
 ) -> None:
     """Run a scenario through the ACD on a virtual clock and report its KPIs."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         scenario = load_scenario(scenario_file)
     except ScenarioError as error:
