@@ -103,6 +103,20 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
     while not done.is_set() and not caller.soft_hangup and not caller.hungup:
         await pbx.wait(caller, None)
         caller.interrupt.clear()
+    talk = (time.monotonic() - answer_at) * pbx.speed
+    total = (time.monotonic() - started) * pbx.speed
+    results = (("ANSWEREDTIME", str(int(talk))), ("ANSWEREDTIME_MS", str(int(talk * 1000))),
+               ("DIALEDTIME", str(int(total))), ("DIALEDTIME_MS", str(int(total * 1000))),
+               ("DIALSTATUS", "ANSWER"))
+    if "__swapped" in caller.variables:
+        # A Local optimisation took this (;2) channel out and put the far caller in its
+        # place (d3): the bridge and the called leg now belong to that caller's Dial.
+        for name, value in results:
+            pbx.setvar(caller, name, value)
+        if not caller.hungup:
+            pbx.hangup(caller, caller.hangup_cause, soft=True)
+        return nxt
+    bridge = caller.bridge or bridge  # a Local optimisation may have moved the caller
     caller_left = caller.soft_hangup or caller.hungup
     if caller.bridge is not None:
         pbx.leave_bridge(caller)
@@ -114,12 +128,7 @@ async def run_dial(pbx: Pbx, caller: EChannel, data: str) -> int:
             if not other.hungup:
                 pbx.hangup(other, 16, soft=False)
         pbx.destroy_bridge(bridge)
-    talk = (time.monotonic() - answer_at) * pbx.speed
-    total = (time.monotonic() - started) * pbx.speed
-    for name, value in (("ANSWEREDTIME", str(int(talk))),
-                        ("ANSWEREDTIME_MS", str(int(talk * 1000))),
-                        ("DIALEDTIME", str(int(total))), ("DIALEDTIME_MS", str(int(total * 1000))),
-                        ("DIALSTATUS", "ANSWER")):
+    for name, value in results:
         pbx.setvar(caller, name, value)
     # Without the `g` option, the caller is hung up when the called party hangs up; when
     # the caller went first (e1), the called party is put out and hung up after it.
