@@ -8,11 +8,12 @@ ones left (b2: the rrmemory pointer of `support` is on the second agent).
 
 Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b4 (ringall
 rings 1002 before 1001 and sends no QueueMemberStatus for the cancelled agent), d3
-(the optimisation is modelled, see test_emulator_local_optimisation.py; the events
-around the answer interleave differently), e2 (AgentComplete of a caller hung up by the Hangup action;
-the list formats match), e5 (DTMF on Local channels), f1 (ChanSpy events are right;
-the last hangups after the Hangup action on the spied agent come in another order),
-g2 (teardown order of `core restart now` with a call up).
+(the optimisation is modelled, see test_emulator_local_optimisation.py, but the
+events around the answer interleave differently), e2 (AgentComplete of a caller
+hung up by the Hangup action; the list formats match), e5 (DTMF on Local
+channels), f1 (ChanSpy events are right; the last hangups after the Hangup action
+on the spied agent come in another order), g2 (teardown order of `core restart
+now` with a call up).
 """
 
 from __future__ import annotations
