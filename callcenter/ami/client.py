@@ -448,14 +448,19 @@ class AmiClient:
 
     async def _resync(self, session: int) -> None:
         channels = await self.list_action("CoreShowChannels")
-        queues = await self.list_action("QueueStatus")
+        try:
+            queue_items = (await self.list_action("QueueStatus")).items
+        except AmiActionError as exc:
+            # A PBX without app_queue still has channels to reconcile.
+            log.warning("AMI resync: %s; going on without queue status", exc)
+            queue_items = []
         await self._emit(
             Resynced(
                 time.monotonic(),
                 session,
                 [e for e in channels.items if isinstance(e, CoreShowChannel)],
-                [e for e in queues.items if isinstance(e, QueueMember)],
-                [e for e in queues.items if isinstance(e, QueueEntry)],
+                [e for e in queue_items if isinstance(e, QueueMember)],
+                [e for e in queue_items if isinstance(e, QueueEntry)],
             )
         )
 
