@@ -6,7 +6,9 @@ one normalisation of `callcenter.emulator.fidelity`. The transcripts were captur
 one after the other on one Asterisk, so a scenario may need the state the previous
 ones left (b2: the rrmemory pointer of `support` is on the second agent).
 
-Not reproduced yet (see docs/ami.md): a4 (observer of other sessions), b4 (ringall
+a4 (one session observing the others) has its own test below.
+
+Not reproduced yet (see docs/ami.md): b4 (ringall
 rings 1002 before 1001 and sends no QueueMemberStatus for the cancelled agent), d3
 (the optimisation is modelled, see test_emulator_local_optimisation.py, but the
 events around the answer interleave differently), e2 (AgentComplete of a caller
@@ -18,6 +20,7 @@ now` with a call up).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -77,3 +80,21 @@ def test_normalisation_ignores_ids_and_times(transcript: Transcript) -> None:
         headers = {k: v.replace("-00000000;", "-0000002a;") for k, v in headers.items()}
         shifted.append(type(message)(headers, message.repeats))
     assert compare(normalise(b1), normalise(shifted)) == []
+
+
+async def test_observer_session_sees_the_other_logins(transcript: Transcript) -> None:
+    """a4: a logged-in session watches a1, a2, a3, a5 and a6 happen (security events, the
+    global VarSet and the UserEvent of a6), each run on its own connection."""
+    observer = transcript("a4")
+    others = {name: transcript(name) for name in ("a1", "a2", "a3", "a5", "a6")}
+    starts = {"a1": 0.0, "a2": 1.0, "a3": 2.0, "a5": 3.5, "a6": 5.0}  # as captured
+    async with Emulator(speed=SPEED) as emu:
+
+        async def run_later(name: str) -> None:
+            await asyncio.sleep(starts[name] / SPEED)
+            await run_transcript(others[name], "127.0.0.1", emu.port, SPEED)
+
+        watching = asyncio.create_task(run_transcript(observer, "127.0.0.1", emu.port, SPEED))
+        await asyncio.gather(*(run_later(name) for name in others))
+        got = await watching
+    assert compare(normalise(transcript_side(observer)), normalise(got)) == []
