@@ -100,6 +100,7 @@ class Simulation:
         self._explain_first = explain_first
         self._explained: list[Offer] = []
         self._explained_kinds: set[tuple[object, ...]] = set()
+        self._answer_now: list[str] = []
         self._target_s = {
             name: router.queue_settings(name).sl_target_s for name in router.queue_names()
         }
@@ -212,6 +213,14 @@ class Simulation:
     # ------------------------------------------------------------------ decisions
 
     def _apply(self, decisions: list[Decision], now: float) -> None:
+        self._apply_list(decisions, now)
+        # Offers answered at once are answered after the decisions that made them.
+        answer_now = self._answer_now
+        while answer_now:
+            call_id = answer_now.pop(0)
+            self._apply_list(self.router.answer(call_id, now), now)
+
+    def _apply_list(self, decisions: list[Decision], now: float) -> None:
         live_calls = self._live
         for d in decisions:
             cls = d.__class__
@@ -276,7 +285,10 @@ class Simulation:
         agent = self.agents[offer.agent_id]
         if agent.rona_probability and self._rng.random() < agent.rona_probability:
             return  # lets it ring out: the router's ring timeout fires
-        self._push(now + agent.answer_delay_s, _ANSWER, (offer.call_id, live.offers))
+        if agent.answer_delay_s:
+            self._push(now + agent.answer_delay_s, _ANSWER, (offer.call_id, live.offers))
+        else:
+            self._answer_now.append(offer.call_id)
 
     def _left_queue(self, d: Expired | Overflow, now: float) -> None:
         live = self._live[d.call_id]
@@ -306,9 +318,18 @@ class Simulation:
             self._apply(self.router.logout(agent_id, now), now)
 
     def _credit(self, agent_id: str, state: AgentState, since: float, now: float) -> None:
-        start = max(since, self.warmup_s)
-        if now > start and state is not AgentState.LOGGED_OUT:
-            self.stats.add_agent_time(self.agents[agent_id].group, state, start, now)
+        start = since if since > self.warmup_s else self.warmup_s
+        if now <= start or state is AgentState.LOGGED_OUT:
+            return
+        stats = self.stats
+        group = self.agents[agent_id].group
+        interval = int(start // stats.interval_s)
+        if now <= (interval + 1) * stats.interval_s:  # the common case: within one interval
+            tally = stats.agents.get((interval, group))
+            if tally is not None:
+                tally.seconds[state] += now - start
+                return
+        stats.add_agent_time(group, state, start, now)
 
     def _close_agent_time(self, now: float) -> None:
         for agent_id, (state, since) in self._state_since.items():
