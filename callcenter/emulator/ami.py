@@ -399,6 +399,7 @@ async def _hangup(s: Session, m: Message) -> None:
     if ch.task is not None and not ch.task.done() and owns:
         ch.soft_hangup = True
         ch.hangup_cause = cause
+        ch.variables["__ami_hangup"] = "1"
         ch.interrupt.set()
     elif ch.task is None and ch.dialed and ch.bridge is not None and "__dial_leg" in ch.variables:
         # A leg called by Dial(): put out of the bridge now; Dial hangs it up at its end.
@@ -578,24 +579,32 @@ async def _mixmonitormute(s: Session, m: Message) -> None:
 
 @action("PlayDTMF")
 async def _playdtmf(s: Session, m: Message) -> None:
-    ch = s.pbx.find(m.get("Channel"))
+    """As Asterisk 22 did with Local channels (e5): towards the channel, the reply comes
+    after the tone, the far half reports the digit's start twice and its end only when
+    the call ends; with `Receive: true` only an end, on the channel itself."""
+    pbx = s.pbx
+    ch = pbx.find(m.get("Channel"))
     if ch is None:
         s.error(m, "No such channel specified")
         return
-    s.reply(m, [("Message", "DTMF successfully queued")])
     digit = m.get("Digit")
     duration = int(m.get("Duration") or 250)
-    pbx = s.pbx
-
-    async def play() -> None:
-        if not _flag(m.get("Receive")):
-            pbx.emit("DTMFBegin", "dtmf,all", [*ch.snapshot(), ("Digit", digit),
-                                              ("Direction", "Sent")])
-        await pbx.sleep(duration / 1000)
+    if _flag(m.get("Receive")):
+        s.reply(m, [("Message", "DTMF successfully queued")])
         pbx.emit("DTMFEnd", "dtmf,all", [*ch.snapshot(), ("Digit", digit),
-                                        ("DurationMs", str(duration)), ("Direction", "Sent")])
-
-    pbx.spawn(play(), f"emu-dtmf-{ch.name}")
+                                        ("DurationMs", str(duration)),
+                                        ("Direction", "Received")])
+        return
+    await pbx.sleep(duration / 1000)
+    s.reply(m, [("Message", "DTMF successfully queued")])
+    target = ch.peer if ch.peer is not None else ch
+    for n in range(2):
+        pbx.emit("DTMFBegin", "dtmf,all", [*target.snapshot(), ("Digit", digit),
+                                          ("Direction", "Received")])
+        if n == 0:
+            pbx.media(target)
+            await pbx.sleep(0.025)  # the far half's dialplan goes on in between (e5)
+    target.variables["__dtmf_end"] = f"{digit},{duration}"
 
 
 @action("SendText")

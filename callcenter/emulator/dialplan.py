@@ -215,9 +215,13 @@ class Dialplan:
         if app == "Answer":
             if ch.state != UP:
                 pbx.answer(ch)
-                # Answer() waits briefly for media on a channel it answered (20 ms in the
-                # transcripts when audio flows; up to 500 ms otherwise).
-                await self._pause(ch, 0.02)
+                # Answer() then waits for the first media frame, at most 500 ms: b1's
+                # caller went on 20 ms after the queue's music started, d2's parked caller
+                # after 500 ms, e5's when a DTMF frame came (`pbx.media`).
+                ch.variables["__awaiting_media"] = "1"
+                await self._pause(ch, 0.5)
+                if ch.variables.pop("__awaiting_media", None) is None:
+                    await self._pause(ch, 0.02)
             return nxt
         if app == "Ringing":
             pbx.ringing(ch)
@@ -240,6 +244,7 @@ class Dialplan:
             klass, _, duration = data.partition(",")
             pbx.emit("MusicOnHoldStart", "call,all", [*ch.snapshot(), ("Class", klass)])
             ch.moh = True
+            pbx.media(ch.peer)
             await self._pause(ch, _seconds(duration) if duration else None)
             ch.moh = False
             if not ch.hungup:
@@ -260,15 +265,19 @@ class Dialplan:
             await self._chanspy(ch, data)
             return nxt
         if app == "SendDTMF":
-            digits = data.split(",")[0]
+            # SendDTMF(digits[,between ms]): 100 ms tones, reported only as received on
+            # the other half of a Local pair (e5).
+            digits, _, between = data.partition(",")
+            gap = _seconds(between.split(",")[0]) / 1000 if between else 0.1
             target = ch.peer if ch.peer is not None else ch
             for digit in digits:
                 pbx.emit("DTMFBegin", "dtmf,all", [*target.snapshot(), ("Digit", digit),
                                                   ("Direction", "Received")])
-                await pbx.sleep(0.2)
+                await pbx.sleep(0.1)
                 pbx.emit("DTMFEnd", "dtmf,all", [*target.snapshot(), ("Digit", digit),
-                                                ("DurationMs", "200"),
+                                                ("DurationMs", "100"),
                                                 ("Direction", "Received")])
+                await pbx.sleep(gap)
             return nxt
         return nxt
 

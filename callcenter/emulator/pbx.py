@@ -244,6 +244,11 @@ class Pbx:
 
     # -- hangup ----------------------------------------------------------------------------------
 
+    def media(self, ch: EChannel | None) -> None:
+        """A media frame reaches `ch`: ends the wait of an Answer() on it."""
+        if ch is not None and ch.variables.pop("__awaiting_media", None) is not None:
+            ch.interrupt.set()
+
     def request_peer_hangup(self, ch: EChannel, cause: int) -> None:
         """HangupRequest to the Local peer of `ch` (which then hangs up), `ch` staying."""
         peer = ch.peer
@@ -266,6 +271,13 @@ class Pbx:
             self.emit("SoftHangupRequest", "call,all",
                       [*ch.snapshot(), ("Cause", str(soft_cause))])
         peer = ch.peer
+        for side in (peer, ch):
+            pending = side.variables.pop("__dtmf_end", None) if side is not None else None
+            if side is not None and pending is not None:
+                digit, _, duration = pending.partition(",")
+                self.emit("DTMFEnd", "dtmf,all", [*side.snapshot(), ("Digit", digit),
+                                                 ("DurationMs", duration),
+                                                 ("Direction", "Received")])
         if peer is not None and not peer.hungup and not peer.soft_hangup:
             peer.soft_hangup = True
             peer.hangup_cause = cause
@@ -515,7 +527,10 @@ class Pbx:
             one.app, one.app_data = req.application, req.data
             await self.dialplan.execute(one, req.application, req.data)
             if not one.hungup:
-                self.hangup(one, 0, soft=False)
+                # Cause 0 when the application returned (also when the Hangup action
+                # made it return), the requested one when the far half hung up (e4, e5).
+                far = one.soft_hangup and "__ami_hangup" not in one.variables
+                self.hangup(one, one.hangup_cause if far else 0, soft=False)
         else:
             one.context, one.exten, one.priority = req.context, req.exten, req.priority
             one.task = asyncio.current_task()

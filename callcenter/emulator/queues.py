@@ -324,6 +324,7 @@ class QueueSystem:
                                                   ("Position", str(entry.position)),
                                                   ("Count", str(len(q.callers)))])
         pbx.emit("MusicOnHoldStart", "call,all", [*ch.snapshot(), ("Class", "default")])
+        pbx.media(ch.peer)
         max_wait = float(args[4]) if len(args) > 4 and args[4] else None
         ch.interrupt.clear()
         while True:

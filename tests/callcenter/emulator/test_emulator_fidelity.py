@@ -8,14 +8,13 @@ ones left (b2: the rrmemory pointer of `support` is on the second agent).
 
 a4 (one session observing the others) has its own test below.
 
-Not reproduced yet (see docs/ami.md): b4 (ringall
-rings 1002 before 1001 and sends no QueueMemberStatus for the cancelled agent), d3
-(the optimisation is modelled, see test_emulator_local_optimisation.py, but the
-events around the answer interleave differently), e2 (AgentComplete of a caller
-hung up by the Hangup action; the list formats match), e5 (DTMF on Local
-channels), f1 (ChanSpy events are right; the last hangups after the Hangup action
-on the spied agent come in another order), g2 (teardown order of `core restart
-now` with a call up).
+Not reproduced yet (see docs/ami.md): b4 (ringall rings 1002 before 1001 and sends
+no QueueMemberStatus for the cancelled agent), d3 (the optimisation is modelled, see
+test_emulator_local_optimisation.py, but the events around the answer interleave
+differently), e2 (AgentComplete of a caller hung up by the Hangup action; the list
+formats match), f1 (ChanSpy events are right; the last hangups after the Hangup
+action on the spied agent come in another order), g2 (teardown order of `core
+restart now` with a call up).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ def _rr_on_second_agent(pbx: Pbx) -> None:
 
 PRESETS: dict[str, Callable[[Pbx], None]] = {"b2": _rr_on_second_agent}
 
-REPRODUCED = ["a1", "a2", "a3", "a5", "a6", "e1", "e3", "e4", "g1", "g3",
+REPRODUCED = ["a1", "a2", "a3", "a5", "a6", "e1", "e3", "e4", "e5", "g1", "g3",
               "b1", "b2", "b3", "c1", "c2", "d1", "d2"]
 
 
