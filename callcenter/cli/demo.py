@@ -19,6 +19,7 @@ from callcenter.cli.app import app
 from simulations import busy_hour
 from simulations.engine import Simulation, SimulationResult
 from simulations.model import SimAgent
+from simulations.report import agent_metrics, call_metrics
 from simulations.stats import AgentTally, CallTally
 
 
@@ -95,9 +96,9 @@ def _queue_table(result: SimulationResult, router: Router) -> Table:
         table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
     for name in router.queue_names():
         t = per_queue.get(name, CallTally())
+        figures = call_metrics(t)
         target = router.queue_settings(name).sl_target_s
-        sl = f"{t.answered_in_target / t.offered:.0%}/{target:g}s" if t.offered else "-"
-        asa = f"{t.wait_answered_s / t.answered:.1f}" if t.answered else "-"
+        sl, asa = figures["sl_offered"], figures["asa_s"]
         table.add_row(
             name,
             str(t.offered),
@@ -105,8 +106,8 @@ def _queue_table(result: SimulationResult, router: Router) -> Table:
             f"{t.abandoned} ({t.short_abandoned} short)",
             str(t.overflowed + t.expired),
             str(t.ring_no_answer),
-            sl,
-            asa,
+            "-" if sl is None else f"{sl:.0%}/{target:g}s",
+            "-" if asa is None else f"{asa:.1f}",
         )
     return table
 
@@ -126,14 +127,13 @@ def _agent_table(result: SimulationResult, roster: list[SimAgent]) -> Table:
     for group, tally in sorted(per_group.items()):
         s = tally.seconds
         busy = s[AgentState.RESERVED] + s[AgentState.ON_CALL] + s[AgentState.WRAP_UP]
-        staffed = busy + s[AgentState.AVAILABLE]
-        occupancy = f"{busy / staffed:.0%}" if staffed else "-"
+        occupancy = agent_metrics(tally)["occupancy"]
         table.add_row(
             group,
             str(sizes.get(group, 0)),
             f"{busy / 3600:.1f}",
             f"{s[AgentState.AVAILABLE] / 3600:.1f}",
             f"{s[AgentState.PAUSED] / 3600:.1f}",
-            occupancy,
+            "-" if occupancy is None else f"{occupancy:.0%}",
         )
     return table
