@@ -40,6 +40,8 @@ _RESCALE_AT = 2.0**600
 _RESCALE_BY = 600
 # A series stops when the bound on its remaining tail is below this share of its sum.
 _TAIL = 1e-18
+# Queue states an Erlang A series may visit (a few seconds of work) before giving up.
+_MAX_QUEUE_STATES = 10_000_000
 
 
 class ErlangError(ValueError):
@@ -284,6 +286,12 @@ def _queue_series(a: float, y: float, moments: bool = True) -> _QueueSums:
     j = 0
     while True:
         j += 1
+        if j > _MAX_QUEUE_STATES:
+            raise ErlangError(
+                f"patience_s: too long for this load, the Erlang A series needs more than "
+                f"{_MAX_QUEUE_STATES:,} queue states (arrivals x patience = {y:.6g}, "
+                f"agents x patience / AHT = {a:.6g}); use Erlang C (no patience) instead"
+            )
         denominator = a + j
         term *= y / denominator
         tail += term
