@@ -9,18 +9,21 @@ bit, whatever the number of processes.
 from __future__ import annotations
 
 import heapq
+import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 
 from acd import Router, requirement
-from simulations.distributions import poisson_times
+from acd.skills import Requirement
+from simulations.distributions import Sampler, poisson_times
 from simulations.engine import Simulation, SimulationResult
 from simulations.model import Shift, SimAgent, SimCall
-from simulations.scenario import Scenario, read_trace
+from simulations.queue_log import read_queue_log
+from simulations.scenario import Scenario, ScenarioError, read_trace
 from simulations.stats import RunStats
 
 
@@ -74,23 +77,20 @@ def workload(
         for t in types
     ]
     if scenario.trace is not None:
-        path = Path(scenario.trace.csv)
+        path = Path(scenario.trace.csv or scenario.trace.queue_log or "")
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
+        if scenario.trace.queue_log is not None:
+            yield from _queue_log_calls(scenario, path, patience, required)
+            return
         rows = read_trace(path, [t.name for t in types])
         for number, (arrival, index, handle_s, patience_s) in enumerate(rows):
             if arrival > scenario.horizon_s:
                 break
             t = types[index]
+            need = required[index]
             yield SimCall(
-                str(number),
-                index,
-                t.queue,
-                t.priority,
-                arrival,
-                handle_s,
-                patience_s,
-                required[index],
+                str(number), index, t.queue, t.priority, arrival, handle_s, patience_s, need
             )
         return
     streams = []
@@ -111,6 +111,59 @@ def workload(
             arrival,
             handle[index](),
             patience[index](),
+            required[index],
+        )
+
+
+def _queue_log_calls(
+    scenario: Scenario,
+    path: Path,
+    patience: list[Sampler],
+    required: Sequence[tuple[Requirement, ...] | None],
+) -> Iterator[SimCall]:
+    """Calls of an Asterisk queue_log. An abandon's patience is its logged wait; an answered
+    call only shows the caller would have waited at least its hold time, so its patience is
+    drawn from the call type's patience distribution above that (up to 100 tries)."""
+    types = scenario.call_types
+    calls, _ = read_queue_log(path)
+    mapping = scenario.trace.call_types_by_queue if scenario.trace else {}
+    index_of: dict[str, int] = {}
+    for logged in calls:
+        if logged.queue in index_of:
+            continue
+        name = mapping.get(logged.queue)
+        if name:
+            candidates = [i for i, t in enumerate(types) if t.name == name]
+        else:
+            candidates = [i for i, t in enumerate(types) if logged.queue in (t.name, t.queue)]
+        if not candidates:
+            raise ScenarioError(
+                f"{path}: queue {logged.queue!r} of the log has no call type; map it with"
+                " trace.call_types_by_queue"
+            )
+        index_of[logged.queue] = candidates[0]
+    for number, logged in enumerate(calls):
+        if logged.arrival_s > scenario.horizon_s:
+            break
+        index = index_of[logged.queue]
+        t = types[index]
+        caller_patience = logged.waited_s
+        if logged.answered:
+            draw = patience[index]
+            caller_patience = math.inf
+            for _ in range(100):
+                value = draw()
+                if value > logged.waited_s:
+                    caller_patience = value
+                    break
+        yield SimCall(
+            str(number),
+            index,
+            t.queue,
+            t.priority,
+            logged.arrival_s,
+            logged.handle_s,
+            caller_patience,
             required[index],
         )
 

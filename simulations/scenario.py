@@ -72,10 +72,23 @@ class AgentGroupModel(_Strict):
 
 
 class TraceModel(_Strict):
-    """Replay recorded traffic instead of drawing arrivals: a CSV with the columns
-    arrival_s, call_type (a call type's name), handle_s and optionally patience_s."""
+    """Replay recorded traffic instead of drawing arrivals, from one of:
 
-    csv: str
+    - `csv`: columns arrival_s, call_type (a call type's name), handle_s, optional patience_s;
+    - `queue_log`: an Asterisk queue_log; each log queue maps to a call type through
+      `call_types_by_queue` (default: the call type of that name, else the one routed to a
+      queue of that name).
+    """
+
+    csv: str | None = None
+    queue_log: str | None = None
+    call_types_by_queue: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TraceModel:
+        if (self.csv is None) == (self.queue_log is None):
+            raise ValueError("give exactly one of csv or queue_log")
+        return self
 
 
 class Scenario(_Strict):
