@@ -542,7 +542,9 @@ class QueueSystem:
             q.completed += 1
             q.talktime = talk
             dest = [] if agent.hungup else agent.snapshot("Dest")
-            pbx.emit("AgentComplete", "agent,all", [*ch.snapshot(), *dest, *tail,
+            # A caller hung up by the Hangup action has no snapshot any more (e2).
+            own = [] if "__ami_hangup" in ch.variables else ch.snapshot()
+            pbx.emit("AgentComplete", "agent,all", [*own, *dest, *tail,
                                                     ("HoldTime", str(hold)),
                                                     ("TalkTime", str(talk)), ("Reason", reason)])
 

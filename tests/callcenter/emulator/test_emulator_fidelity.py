@@ -11,8 +11,8 @@ a4 (one session observing the others) has its own test below.
 Not reproduced yet (see docs/ami.md): b4 (ringall rings 1002 before 1001 and sends
 no QueueMemberStatus for the cancelled agent), d3 (the optimisation is modelled, see
 test_emulator_local_optimisation.py, but the events around the answer interleave
-differently), e2 (AgentComplete of a caller hung up by the Hangup action; the list
-formats match), f1 (ChanSpy events are right; the last hangups after the Hangup
+differently), e2 (per channel it matches; two teardowns started by Hangup actions
+1 ms apart interleave differently), f1 (ChanSpy events are right; the last hangups after the Hangup
 action on the spied agent come in another order), g2 (teardown order of `core
 restart now` with a call up).
 """
