@@ -1,270 +1,228 @@
-"""KPI formulas over counts and sums: one definition for live stats, reports and the simulator.
+"""The KPI formulas: plain functions over counts and sums. No database, no I/O.
 
-Every function here is pure and imports nothing but the standard library, so the simulator
-can use it on its streaming tallies and the reports on the rows SQL aggregated.
-
-Conventions (see `docs/kpis.md` for each KPI's formula and which calls count):
-
-- Durations are seconds (`float`); rates and shares are fractions in [0, 1]; NPS is a score
-  in [-100, 100]; calls per hour is calls per logged-in hour.
-- A KPI whose denominator is zero is undefined and returned as `None`, never 0: "no calls
-  offered" must not read as "0 % service level".
+One implementation, used by the SQL reports (`cdr.aggregate` computes the counts and sums in the
+database with GROUP BY), by live statistics and by the simulator. Every ratio returns `None`
+when its denominator is zero: "no calls" is not "0 %". See docs/kpis.md for which calls count.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-CSAT_SATISFIED_MIN = 4  # CSAT 1-5: 4 and 5 count as satisfied
-NPS_PROMOTER_MIN = 9  # NPS 0-10: 9 and 10 are promoters
-NPS_DETRACTOR_MAX = 6  # 0 to 6 are detractors
+DEFAULT_TARGET_S = 20.0  # the classic 80/20 service-level target
+DEFAULT_SHORT_ABANDON_S = 5.0
+DEFAULT_FCR_WINDOW_S = 24 * 3600.0
+WAIT_BIN_S = 1.0  # resolution of wait histograms (p90 wait)
+CSAT_SATISFIED_MIN = 4  # on a 1..5 scale, 4 and 5 are "satisfied"
+NPS_PROMOTER_MIN = 9  # 9..10
+NPS_DETRACTOR_MAX = 6  # 0..6
 
 
-class SlDefinition(StrEnum):
+class ServiceLevelDefinition(StrEnum):
     """The three common service-level definitions; a report names the one it shows."""
 
     OFFERED = "offered"  # answered within T / offered
     ANSWERED = "answered"  # answered within T / answered
-    OFFERED_LESS_SHORT_ABANDONS = "offered-less-short-abandons"  # / (offered - short abandons)
-
-    @property
-    def label(self) -> str:
-        """How a report heading names the definition."""
-        return _SL_LABELS[self]
-
-
-_SL_LABELS = {
-    SlDefinition.OFFERED: "answered within T / offered",
-    SlDefinition.ANSWERED: "answered within T / answered",
-    SlDefinition.OFFERED_LESS_SHORT_ABANDONS: "answered within T / (offered - short abandons)",
-}
+    EXCLUDE_SHORT_ABANDONS = "excl-short"  # answered within T / (offered - short abandons)
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
-    """`numerator / denominator`, or None when the denominator is zero (undefined)."""
-    if denominator == 0:
+    """numerator / denominator, or None when the denominator is zero (or negative)."""
+    if denominator <= 0:
         return None
     return numerator / denominator
 
 
 def service_level(
-    answered_in_target: int,
+    answered_within_target: int,
     offered: int,
     answered: int,
     short_abandoned: int,
-    definition: SlDefinition = SlDefinition.OFFERED,
+    definition: ServiceLevelDefinition = ServiceLevelDefinition.OFFERED,
 ) -> float | None:
-    """Share of calls answered within the target time T, by `definition`; None if no calls count.
-
-    `answered_in_target` are the calls answered with a wait <= T; `short_abandoned` the calls
-    abandoned within the short-abandon threshold (only the third definition uses them).
-    """
-    if definition is SlDefinition.OFFERED:
-        return ratio(answered_in_target, offered)
-    if definition is SlDefinition.ANSWERED:
-        return ratio(answered_in_target, answered)
-    return ratio(answered_in_target, offered - short_abandoned)
-
-
-def asa(wait_answered_s: float, answered: int) -> float | None:
-    """Average speed of answer, seconds: total wait of answered calls / answered calls."""
-    return ratio(wait_answered_s, answered)
-
-
-def average_wait(wait_s: float, calls: int) -> float | None:
-    """Average wait, seconds, over `calls` (answered and abandoned calls that queued)."""
-    return ratio(wait_s, calls)
-
-
-def wait_quantile(waits: Sequence[float], q: float = 0.9) -> float | None:
-    """The q-quantile of a list of waits, seconds, by nearest rank; None for no waits.
-
-    Nearest rank: the smallest wait w such that at least q of all waits are <= w.
-    """
-    _check_quantile(q)
-    if not waits:
-        return None
-    ordered = sorted(waits)
-    rank = max(1, math.ceil(q * len(ordered)))
-    return float(ordered[rank - 1])
-
-
-def wait_quantile_from_histogram(
-    counts: Sequence[int], bin_s: float, q: float = 0.9
-) -> float | None:
-    """The q-quantile of waits kept as a histogram, seconds; None for an empty histogram.
-
-    Bin i holds waits in [i * bin_s, (i + 1) * bin_s); the answer is the upper edge of the
-    first bin where the running count reaches q of the total (the nearest-rank bin).
-    """
-    _check_quantile(q)
-    total = sum(counts)
-    if total == 0:
-        return None
-    rank = max(1, math.ceil(q * total))
-    seen = 0
-    for index, count in enumerate(counts):
-        seen += count
-        if seen >= rank:
-            return (index + 1) * bin_s
-    raise AssertionError("unreachable: the running count reaches the total")
-
-
-def aht(talk_s: float, hold_s: float, wrap_up_s: float, handled: int) -> float | None:
-    """Average handle time, seconds: (talk + hold + wrap-up) / handled calls."""
-    return ratio(talk_s + hold_s + wrap_up_s, handled)
-
-
-def average_talk(talk_s: float, handled: int) -> float | None:
-    """Average talk time, seconds, per handled call (hold not included)."""
-    return ratio(talk_s, handled)
-
-
-def acw(wrap_up_s: float, handled: int) -> float | None:
-    """Average after-call work (wrap-up), seconds, per handled call."""
-    return ratio(wrap_up_s, handled)
+    """Share of calls answered within the target wait, as a fraction 0..1 (None: no calls)."""
+    if definition is ServiceLevelDefinition.OFFERED:
+        return ratio(answered_within_target, offered)
+    if definition is ServiceLevelDefinition.ANSWERED:
+        return ratio(answered_within_target, answered)
+    return ratio(answered_within_target, offered - short_abandoned)
 
 
 def abandon_rate(
-    abandoned: int, offered: int, short_abandoned: int = 0, *, exclude_short: bool = False
+    abandoned: int, offered: int, short_abandoned: int = 0, *, exclude_short: bool = True
 ) -> float | None:
-    """Abandoned / offered; with `exclude_short`, short abandons leave both sides.
-
-    `abandoned` includes the short abandons; `exclude_short` gives
-    (abandoned - short) / (offered - short).
-    """
+    """Abandoned / offered as a fraction; short abandons leave numerator and denominator."""
     if exclude_short:
         return ratio(abandoned - short_abandoned, offered - short_abandoned)
     return ratio(abandoned, offered)
 
 
-def transfer_rate(transferred: int, answered: int) -> float | None:
-    """Share of answered calls that the agent transferred."""
-    return ratio(transferred, answered)
+def asa(wait_answered_s: float, answered: int) -> float | None:
+    """Average speed of answer: mean queue wait of answered calls, seconds."""
+    return ratio(wait_answered_s, answered)
 
 
-def first_call_resolution(resolved_first_contact: int, contacts: int) -> float | None:
-    """Share of customer contacts with no repeat call from the same customer within the window.
+def aht(talk_s: float, hold_s: float, wrap_up_s: float, handled: int) -> float | None:
+    """Average handle time = (talk + hold + wrap-up) / handled calls, seconds."""
+    return ratio(talk_s + hold_s + wrap_up_s, handled)
 
-    The window (e.g. 24 h) is applied where the counts are made; calls without a known
-    customer do not count on either side.
+
+def occupancy(handling_s: float, available_s: float) -> float | None:
+    """Handling time / (handling + available idle time), fraction 0..1.
+
+    Handling time is talk + hold + wrap-up (and ringing, which the agent cannot use otherwise).
     """
-    return ratio(resolved_first_contact, contacts)
+    return ratio(handling_s, handling_s + available_s)
 
 
-def occupancy(handle_s: float, available_s: float) -> float | None:
-    """Share of staffed time spent handling calls: handle / (handle + available idle).
-
-    Handle is talk + hold + wrap-up (and ringing, if the caller counts it); pauses are not
-    staffed time.
-    """
-    return ratio(handle_s, handle_s + available_s)
-
-
-def utilization(handle_s: float, logged_in_s: float) -> float | None:
-    """Share of logged-in time spent handling calls: handle / logged in (pauses included)."""
-    return ratio(handle_s, logged_in_s)
+def utilization(handling_s: float, logged_in_s: float) -> float | None:
+    """Handling time / logged-in time (pauses included in the denominator), fraction 0..1."""
+    return ratio(handling_s, logged_in_s)
 
 
 def calls_per_hour(handled: int, logged_in_s: float) -> float | None:
-    """Calls an agent handled per logged-in hour."""
+    """Calls handled per logged-in hour."""
     return ratio(handled * 3600.0, logged_in_s)
 
 
-def csat_mean(score_sum: float, responses: int) -> float | None:
-    """Mean CSAT score (1-5) over the survey responses."""
-    return ratio(score_sum, responses)
+def csat_mean(csat_sum: float, responses: int) -> float | None:
+    """Mean CSAT score on its 1..5 scale."""
+    return ratio(csat_sum, responses)
 
 
 def csat_satisfied(satisfied: int, responses: int) -> float | None:
-    """Share of CSAT responses scoring 4 or 5."""
+    """Share of CSAT responses of 4 or 5, fraction 0..1."""
     return ratio(satisfied, responses)
 
 
 def nps(promoters: int, detractors: int, responses: int) -> float | None:
-    """Net promoter score in [-100, 100]: % promoters (9-10) minus % detractors (0-6)."""
-    if responses == 0:
+    """Net promoter score: % promoters (9-10) minus % detractors (0-6), in points -100..100."""
+    if responses <= 0:
         return None
     return 100.0 * (promoters - detractors) / responses
 
 
-@dataclass(frozen=True, slots=True)
-class SurveyTotals:
-    """Survey counts, as counted from a list of scores by `SurveyTotals.of`."""
+def fcr(resolved_first_time: int, eligible: int) -> float | None:
+    """First-call resolution: answered calls with no repeat call from the same customer
+    within the window / answered calls from identified customers, fraction 0..1."""
+    return ratio(resolved_first_time, eligible)
 
+
+def transfer_rate(transferred: int, answered: int) -> float | None:
+    """Transferred / answered, fraction 0..1."""
+    return ratio(transferred, answered)
+
+
+def wait_bin(wait_s: float) -> int:
+    """The histogram bin of a wait (bins are WAIT_BIN_S wide, bin 0 is [0, 1 s))."""
+    return int(wait_s // WAIT_BIN_S) if wait_s > 0 else 0
+
+
+def quantile_from_histogram(
+    histogram: Mapping[int, int], q: float, max_s: float | None = None
+) -> float | None:
+    """The q-quantile (nearest rank) of waits binned by `wait_bin`, seconds.
+
+    Returns the upper edge of the bin holding the rank, capped at `max_s` (the longest wait) so
+    that all-zero waits give 0. None for an empty histogram. Resolution: WAIT_BIN_S.
+    """
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"quantile: expected 0 <= q <= 1, got {q}")
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    rank = max(1, -(-int(q * total * 1_000_000) // 1_000_000))  # ceil without float noise
+    seen = 0
+    for index in sorted(histogram):
+        seen += histogram[index]
+        if seen >= rank:
+            upper = (index + 1) * WAIT_BIN_S
+            return min(upper, max_s) if max_s is not None else upper
+    raise AssertionError("unreachable: rank <= total")
+
+
+@dataclass(slots=True)
+class CallTally:
+    """Counts and sums over a set of calls: what SQL (or a simulator) accumulates per group."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    short_abandoned: int = 0
+    answered_within_target: int = 0
+    handled: int = 0  # answered calls with an agent (talk time)
+    transferred: int = 0
+    wait_answered_s: float = 0.0
+    wait_all_s: float = 0.0  # waits of answered and abandoned calls
+    waited: int = 0  # answered + abandoned calls with a queue wait
+    max_wait_s: float = 0.0
+    talk_s: float = 0.0
+    hold_s: float = 0.0
+    wrap_up_s: float = 0.0
+    fcr_eligible: int = 0
+    fcr_resolved: int = 0
     csat_responses: int = 0
     csat_sum: float = 0.0
     csat_satisfied: int = 0
     nps_responses: int = 0
-    promoters: int = 0
-    detractors: int = 0
-
-    @classmethod
-    def of(cls, csat_scores: Sequence[int], nps_scores: Sequence[int]) -> SurveyTotals:
-        """Count CSAT (1-5) and NPS (0-10) scores; a score out of range is a ValueError."""
-        for score in csat_scores:
-            if not 1 <= score <= 5:
-                raise ValueError(f"CSAT score: expected 1..5, got {score}")
-        for score in nps_scores:
-            if not 0 <= score <= 10:
-                raise ValueError(f"NPS score: expected 0..10, got {score}")
-        return cls(
-            csat_responses=len(csat_scores),
-            csat_sum=float(sum(csat_scores)),
-            csat_satisfied=sum(1 for s in csat_scores if s >= CSAT_SATISFIED_MIN),
-            nps_responses=len(nps_scores),
-            promoters=sum(1 for s in nps_scores if s >= NPS_PROMOTER_MIN),
-            detractors=sum(1 for s in nps_scores if s <= NPS_DETRACTOR_MAX),
-        )
+    nps_promoters: int = 0
+    nps_detractors: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class CallTotals:
-    """Counts and sums over a set of calls (an interval, a queue, an agent...).
+def merge_call_tallies(tallies: list[CallTally]) -> CallTally:
+    """The tally of the union of disjoint groups: counts and sums add, the longest wait is the
+    maximum."""
+    total = CallTally()
+    for t in tallies:
+        for name in CallTally.__slots__:
+            if name == "max_wait_s":
+                total.max_wait_s = max(total.max_wait_s, t.max_wait_s)
+            else:
+                setattr(total, name, getattr(total, name) + getattr(t, name))
+    return total
 
-    `offered` counts every call that reached a queue; `answered` those an agent answered
-    (= handled); `abandoned` includes `short_abandoned`. `queued_wait_s` is the wait of
-    answered and abandoned calls together, `waited` their number.
-    """
 
-    offered: int = 0
-    answered: int = 0
-    answered_in_target: int = 0
-    abandoned: int = 0
-    short_abandoned: int = 0
-    transferred: int = 0
-    wait_answered_s: float = 0.0
-    queued_wait_s: float = 0.0
-    waited: int = 0
-    max_wait_s: float | None = None
-    talk_s: float = 0.0
-    hold_s: float = 0.0
-    wrap_up_s: float = 0.0
-    contacts: int = 0  # calls from a known customer, for FCR
-    resolved_first_contact: int = 0
-    survey: SurveyTotals = SurveyTotals()
+def merge_histograms(histograms: list[Mapping[int, int]]) -> dict[int, int]:
+    """Bin-wise sum of wait histograms."""
+    total: dict[int, int] = {}
+    for histogram in histograms:
+        for index, count in histogram.items():
+            total[index] = total.get(index, 0) + count
+    return total
+
+
+@dataclass(slots=True)
+class AgentTally:
+    """Seconds an agent (or group) spent in each activity, and calls handled."""
+
+    logged_in_s: float = 0.0
+    available_s: float = 0.0
+    handling_s: float = 0.0  # ringing + on call + wrap-up
+    paused_s: float = 0.0
+    handled: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class CallKpis:
-    """The call KPIs of one `CallTotals`; None where undefined. Units as in `docs/kpis.md`."""
+    """The call KPIs of one group. Fractions are 0..1, times seconds, NPS points."""
 
     offered: int
     answered: int
     abandoned: int
+    short_abandoned: int
     service_level: float | None
-    service_level_definition: SlDefinition
-    asa_s: float | None
-    average_wait_s: float | None
-    longest_wait_s: float | None
-    aht_s: float | None
-    average_talk_s: float | None
-    acw_s: float | None
+    service_level_definition: ServiceLevelDefinition
+    target_s: float
     abandon_rate: float | None
-    abandon_rate_less_short: float | None
+    asa_s: float | None
+    avg_wait_s: float | None
+    p90_wait_s: float | None
+    max_wait_s: float | None
+    aht_s: float | None
+    avg_talk_s: float | None
+    avg_wrap_up_s: float | None
     transfer_rate: float | None
     fcr: float | None
     csat_mean: float | None
@@ -272,79 +230,72 @@ class CallKpis:
     nps: float | None
 
 
-def call_kpis(
-    totals: CallTotals, definition: SlDefinition = SlDefinition.OFFERED
-) -> CallKpis:
-    """Every call KPI of `totals`, with the service level by `definition`."""
-    t = totals
-    return CallKpis(
-        offered=t.offered,
-        answered=t.answered,
-        abandoned=t.abandoned,
-        service_level=service_level(
-            t.answered_in_target, t.offered, t.answered, t.short_abandoned, definition
-        ),
-        service_level_definition=definition,
-        asa_s=asa(t.wait_answered_s, t.answered),
-        average_wait_s=average_wait(t.queued_wait_s, t.waited),
-        longest_wait_s=t.max_wait_s,
-        aht_s=aht(t.talk_s, t.hold_s, t.wrap_up_s, t.answered),
-        average_talk_s=average_talk(t.talk_s, t.answered),
-        acw_s=acw(t.wrap_up_s, t.answered),
-        abandon_rate=abandon_rate(t.abandoned, t.offered),
-        abandon_rate_less_short=abandon_rate(
-            t.abandoned, t.offered, t.short_abandoned, exclude_short=True
-        ),
-        transfer_rate=transfer_rate(t.transferred, t.answered),
-        fcr=first_call_resolution(t.resolved_first_contact, t.contacts),
-        csat_mean=csat_mean(t.survey.csat_sum, t.survey.csat_responses),
-        csat_satisfied=csat_satisfied(t.survey.csat_satisfied, t.survey.csat_responses),
-        nps=nps(t.survey.promoters, t.survey.detractors, t.survey.nps_responses),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AgentTotals:
-    """Seconds one agent (or a group) spent per state, and the calls handled.
-
-    `logged_in_s` is all time between login and logout; `available_s` the idle, ready part;
-    `paused_s` by reason; `handle_s` talk + hold + wrap-up (+ ringing if counted).
-    """
-
-    logged_in_s: float = 0.0
-    available_s: float = 0.0
-    handle_s: float = 0.0
-    handled: int = 0
-    paused_s: tuple[tuple[str, float], ...] = ()
-
-
 @dataclass(frozen=True, slots=True)
 class AgentKpis:
-    """An agent's KPIs; None where undefined."""
+    """The agent KPIs of one agent or group."""
 
     logged_in_s: float
     paused_s: float
-    paused_by_reason_s: tuple[tuple[str, float], ...]
-    handled: int
     occupancy: float | None
     utilization: float | None
     calls_per_hour: float | None
 
 
-def agent_kpis(totals: AgentTotals) -> AgentKpis:
-    """Occupancy, utilization, calls per hour and pause time by reason of `totals`."""
-    t = totals
-    return AgentKpis(
-        logged_in_s=t.logged_in_s,
-        paused_s=sum(seconds for _, seconds in t.paused_s),
-        paused_by_reason_s=tuple(sorted(t.paused_s)),
-        handled=t.handled,
-        occupancy=occupancy(t.handle_s, t.available_s),
-        utilization=utilization(t.handle_s, t.logged_in_s),
-        calls_per_hour=calls_per_hour(t.handled, t.logged_in_s),
+def call_kpis(
+    tally: CallTally,
+    *,
+    target_s: float = DEFAULT_TARGET_S,
+    definition: ServiceLevelDefinition = ServiceLevelDefinition.OFFERED,
+    wait_histogram: Mapping[int, int] | None = None,
+) -> CallKpis:
+    """Every call KPI of one group from its tally (and wait histogram, for p90)."""
+    t = tally
+    return CallKpis(
+        offered=t.offered,
+        answered=t.answered,
+        abandoned=t.abandoned,
+        short_abandoned=t.short_abandoned,
+        service_level=service_level(
+            t.answered_within_target, t.offered, t.answered, t.short_abandoned, definition
+        ),
+        service_level_definition=definition,
+        target_s=target_s,
+        abandon_rate=abandon_rate(t.abandoned, t.offered, t.short_abandoned),
+        asa_s=asa(t.wait_answered_s, t.answered),
+        avg_wait_s=ratio(t.wait_all_s, t.waited),
+        p90_wait_s=(
+            quantile_from_histogram(wait_histogram, 0.9, t.max_wait_s) if wait_histogram else None
+        ),
+        max_wait_s=t.max_wait_s if t.waited else None,
+        aht_s=aht(t.talk_s, t.hold_s, t.wrap_up_s, t.handled),
+        avg_talk_s=ratio(t.talk_s, t.handled),
+        avg_wrap_up_s=ratio(t.wrap_up_s, t.handled),
+        transfer_rate=transfer_rate(t.transferred, t.answered),
+        fcr=fcr(t.fcr_resolved, t.fcr_eligible),
+        csat_mean=csat_mean(t.csat_sum, t.csat_responses),
+        csat_satisfied=csat_satisfied(t.csat_satisfied, t.csat_responses),
+        nps=nps(t.nps_promoters, t.nps_detractors, t.nps_responses),
     )
 
 
-def _check_quantile(q: float) -> None:
-    if not 0.0 < q <= 1.0:
-        raise ValueError(f"quantile: expected 0 < q <= 1, got {q}")
+def merge_agent_tallies(tallies: list[AgentTally]) -> AgentTally:
+    """The agent tally of several agents or periods together."""
+    total = AgentTally()
+    for t in tallies:
+        total.logged_in_s += t.logged_in_s
+        total.available_s += t.available_s
+        total.handling_s += t.handling_s
+        total.paused_s += t.paused_s
+        total.handled += t.handled
+    return total
+
+
+def agent_kpis(tally: AgentTally) -> AgentKpis:
+    """Occupancy, utilization and calls per hour of one agent or group."""
+    return AgentKpis(
+        logged_in_s=tally.logged_in_s,
+        paused_s=tally.paused_s,
+        occupancy=occupancy(tally.handling_s, tally.available_s),
+        utilization=utilization(tally.handling_s, tally.logged_in_s),
+        calls_per_hour=calls_per_hour(tally.handled, tally.logged_in_s),
+    )

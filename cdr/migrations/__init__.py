@@ -1,0 +1,1 @@
+"""Alembic migrations of the CDR schema, shipped inside the package (`cdr:migrations`)."""

@@ -1,0 +1,165 @@
+"""Records to table rows: the per-call sums derived from segments, one tuple per row.
+
+Conversion happens when the engine hands a record to the writer (a few microseconds per call),
+so that a flush only waits on the database while the engine goes on producing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cdr.records import (
+    AgentSession,
+    AgentStateSpan,
+    CallRecord,
+    CdrItem,
+    Recording,
+    SegmentKind,
+)
+
+Row = tuple[Any, ...]  # values in the table's column order (`schema` declaration order)
+
+
+# Table indexes into `TABLE_ORDER`: parents before children (segments reference calls).
+CALLS, SEGMENTS, SURVEYS, AGENT_STATES, AGENT_SESSIONS, RECORDINGS = range(6)
+TABLE_ORDER: tuple[str, ...] = (
+    "calls",
+    "call_segments",
+    "survey_responses",
+    "agent_states",
+    "agent_sessions",
+    "recordings",
+)
+Entry = list[tuple[int, Row]]  # the rows one item writes: (table index, row)
+
+
+def queue_wait_s(record: CallRecord) -> float | None:
+    """Seconds from entering the queue to answer, or to leaving the queue unanswered.
+
+    Ring time of an offer that was not answered (RONA) counts as waiting: the caller still waits.
+    None for calls that never entered a queue.
+    """
+    if record.enqueued_at is None:
+        return None
+    if record.answered_at is not None:
+        return max(0.0, record.answered_at - record.enqueued_at)
+    left = record.ended_at
+    waits = [s.end for s in record.segments if s.kind in (SegmentKind.QUEUE, SegmentKind.RING)]
+    if waits:
+        left = max(waits)
+    return max(0.0, left - record.enqueued_at)
+
+
+def call_row(record: CallRecord) -> Row:
+    """The `calls` row of a record (column order of `schema.CallRow`), with segment sums."""
+    ring = talk = hold = wrap_up = 0.0
+    ring_no_answers = 0
+    for segment in record.segments:
+        length = segment.end - segment.start
+        kind = segment.kind
+        if kind is SegmentKind.TALK:
+            talk += length
+        elif kind is SegmentKind.HOLD:
+            hold += length
+        elif kind is SegmentKind.WRAP_UP:
+            wrap_up += length
+        elif kind is SegmentKind.RING:
+            ring += length
+            if not segment.answered:
+                ring_no_answers += 1
+    survey = record.survey
+    return (
+        record.call_id,
+        record.linkedid,
+        record.uniqueid,
+        record.channel,
+        record.agent_channel,
+        record.context,
+        record.direction.value,
+        record.caller,
+        record.dnis,
+        record.customer_id,
+        record.queue,
+        record.call_type,
+        record.priority,
+        record.tier,
+        record.arrived_at,
+        record.enqueued_at,
+        record.offered_at,
+        record.answered_at,
+        record.ended_at,
+        record.outcome.value,
+        record.agent_id,
+        record.agent_display_id,
+        record.entry_position,
+        record.hangup_by.value if record.hangup_by is not None else None,
+        record.transferred,
+        record.recording,
+        record.disposition,
+        survey.csat if survey is not None else None,
+        survey.nps if survey is not None else None,
+        queue_wait_s(record),
+        ring,
+        talk,
+        hold,
+        wrap_up,
+        ring_no_answers,
+    )
+
+
+def entry_of(item: CdrItem) -> Entry:
+    """The rows `item` writes, as (table index, tuple in the table's column order)."""
+    if isinstance(item, CallRecord):
+        call_id = item.call_id
+        entry: Entry = [(CALLS, call_row(item))]
+        entry.extend(
+            (
+                SEGMENTS,
+                (call_id, s.seq, s.kind.value, s.start, s.end, s.agent_id, s.queue, s.answered),
+            )
+            for s in item.segments
+        )
+        survey = item.survey
+        if survey is not None:
+            entry.append((SURVEYS, (call_id, survey.csat, survey.nps, survey.answered_at)))
+        return entry
+    if isinstance(item, AgentStateSpan):
+        return [
+            (AGENT_STATES, (item.agent_id, item.start, item.activity.value, item.end, item.reason))
+        ]
+    if isinstance(item, AgentSession):
+        return [
+            (
+                AGENT_SESSIONS,
+                (item.agent_id, item.login_at, item.logout_at, ",".join(item.queues), item.device),
+            )
+        ]
+    if isinstance(item, Recording):
+        return [
+            (
+                RECORDINGS,
+                (
+                    item.recording_id,
+                    item.call_id,
+                    item.path,
+                    item.started_at,
+                    item.ended_at,
+                    item.format,
+                    item.size_bytes,
+                ),
+            )
+        ]
+    else:  # pragma: no cover - the union is closed; mypy checks callers
+        raise TypeError(
+            "CDR writer: expected a CallRecord, AgentStateSpan, AgentSession or Recording, "
+            f"got {type(item).__name__}"
+        )
+
+
+def group_rows(entries: list[Entry]) -> list[list[Row]]:
+    """The rows of many entries, one list per table in `TABLE_ORDER`."""
+    groups: list[list[Row]] = [[] for _ in TABLE_ORDER]
+    for entry in entries:
+        for table, row in entry:
+            groups[table].append(row)
+    return groups

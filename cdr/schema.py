@@ -1,0 +1,174 @@
+"""The CDR tables as SQLAlchemy 2 models. The Alembic migrations in `cdr/migrations/` create them.
+
+Times are stored as float seconds since the Unix epoch (UTC), the same on SQLite and PostgreSQL,
+so that interval bucketing in SQL is plain arithmetic. `calls` carries per-call sums derived
+from its segments (wait, ring, talk, hold, wrap-up) so that reports aggregate one table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CallRow(Base):
+    """One row per call."""
+
+    __tablename__ = "calls"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    linkedid: Mapped[str | None] = mapped_column(String(64))
+    uniqueid: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(128))
+    agent_channel: Mapped[str | None] = mapped_column(String(128))
+    context: Mapped[str | None] = mapped_column(String(80))
+    direction: Mapped[str] = mapped_column(String(16))
+    caller: Mapped[str | None] = mapped_column(String(64))
+    dnis: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(String(64))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    call_type: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    tier: Mapped[str | None] = mapped_column(String(32))
+    arrived_at: Mapped[float] = mapped_column(Double)
+    enqueued_at: Mapped[float | None] = mapped_column(Double)
+    offered_at: Mapped[float | None] = mapped_column(Double)
+    answered_at: Mapped[float | None] = mapped_column(Double)
+    ended_at: Mapped[float] = mapped_column(Double)
+    outcome: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    agent_display_id: Mapped[str | None] = mapped_column(String(32))
+    entry_position: Mapped[int | None] = mapped_column(Integer)
+    hangup_by: Mapped[str | None] = mapped_column(String(16))
+    transferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording: Mapped[str | None] = mapped_column(String(255))
+    disposition: Mapped[str | None] = mapped_column(String(64))
+    csat: Mapped[int | None] = mapped_column(Integer)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    # Derived from the segments when the call is written.
+    wait_s: Mapped[float | None] = mapped_column(Double)  # queue wait (None: never queued)
+    ring_s: Mapped[float] = mapped_column(Double, default=0.0)
+    talk_s: Mapped[float] = mapped_column(Double, default=0.0)
+    hold_s: Mapped[float] = mapped_column(Double, default=0.0)
+    wrap_up_s: Mapped[float] = mapped_column(Double, default=0.0)
+    ring_no_answers: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Few indexes: each one costs the writer about as much as the row itself. Reports scan
+    # by arrival time; FCR looks up customers' next calls; agent filters look up agents.
+    # WITHOUT ROWID: one B-tree keyed by call id instead of a rowid table plus a key index.
+    __table_args__ = (
+        Index(None, "arrived_at"),
+        Index(None, "agent_id", "arrived_at"),
+        Index(None, "customer_id", "arrived_at"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class SegmentRow(Base):
+    """A timed piece of a call: IVR, queue wait, ring, talk, hold, transfer, wrap-up."""
+
+    __tablename__ = "call_segments"
+
+    call_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calls.call_id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    start: Mapped[float] = mapped_column(Double)
+    end: Mapped[float] = mapped_column(Double)
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    answered: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class AgentSessionRow(Base):
+    """An agent's login session."""
+
+    __tablename__ = "agent_sessions"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login_at: Mapped[float] = mapped_column(Double, primary_key=True)
+    logout_at: Mapped[float | None] = mapped_column(Double)
+    queues: Mapped[str] = mapped_column(String(512), default="")  # comma-separated
+    device: Mapped[str | None] = mapped_column(String(128))
+
+
+class AgentStateRow(Base):
+    """A span of time an agent spent in one activity (paused: with its reason)."""
+
+    __tablename__ = "agent_states"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start: Mapped[float] = mapped_column(Double, primary_key=True)
+    activity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    end: Mapped[float] = mapped_column(Double)
+    reason: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index(None, "start"),)
+
+
+class SurveyRow(Base):
+    """The post-call survey answers of one call."""
+
+    __tablename__ = "survey_responses"
+
+    call_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calls.call_id", ondelete="CASCADE"), primary_key=True
+    )
+    csat: Mapped[int | None] = mapped_column(Integer)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[float | None] = mapped_column(Double)
+
+
+class CustomerRow(Base):
+    """A customer record; its contact history is its calls (`calls.customer_id`)."""
+
+    __tablename__ = "customers"
+
+    customer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(32), default="normal")
+    notes: Mapped[str | None] = mapped_column(String(2000))
+    updated_at: Mapped[float] = mapped_column(Double)
+
+    __table_args__ = (Index(None, "phone"),)
+
+
+class BlacklistRow(Base):
+    """A number that is refused, with why and until when."""
+
+    __tablename__ = "blacklist"
+
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float | None] = mapped_column(Double)
+
+
+class RecordingRow(Base):
+    """Recording file metadata, linked to its call."""
+
+    __tablename__ = "recordings"
+
+    recording_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[float] = mapped_column(Double)
+    ended_at: Mapped[float | None] = mapped_column(Double)
+    format: Mapped[str] = mapped_column(String(16))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
