@@ -79,7 +79,7 @@ def _unit_of(name: str) -> str:
     if name.endswith("_s"):
         return "s"
     if name.endswith("agents"):
-        return "n"
+        return "score"  # a fractional count, two decimals
     return "%"
 
 

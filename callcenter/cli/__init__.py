@@ -9,7 +9,16 @@ from __future__ import annotations
 from callcenter.cli.app import app
 
 # Command modules, imported for their side effect of registering commands on `app`.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "emulator", "erlang", "simulate")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "emulator",
+    "erlang",
+    "simulate",
+    "db",
+    "report",
+    "export",
+    "customers",
+)
 
 
 def _register_commands() -> None:

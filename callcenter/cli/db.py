@@ -1,0 +1,62 @@
+"""`callcenter db upgrade|status`: apply the CDR schema migrations, or say where the database is."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from callcenter.cli.app import app
+from callcenter.cli.dbopts import DB_OPTION, db_url, fail
+from cdr.db import Database
+from cdr.errors import CdrError
+from cdr.migrate import current_revision, head_revision, upgrade
+
+db_app = typer.Typer(help="The call-record database: migrations and status.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str | None = DB_OPTION) -> None:
+    """Create or upgrade the database schema to this version (safe to run again)."""
+    url = db_url(db)
+
+    async def run() -> tuple[str | None, str | None]:
+        async with Database(url) as database:
+            before = await current_revision(database)
+            return before, await upgrade(database)
+
+    try:
+        before, after = asyncio.run(run())
+    except CdrError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"database {url} unreachable: {exc}", code=1)
+    if before == after:
+        typer.echo(f"database {url} is up to date (revision {after})")
+    else:
+        typer.echo(f"database {url} upgraded from {before or 'empty'} to {after}")
+
+
+@db_app.command("status")
+def db_status(db: str | None = DB_OPTION) -> None:
+    """Print the database's schema revision; exit 1 if it is behind this version."""
+    url = db_url(db)
+
+    async def run() -> str | None:
+        async with Database(url) as database:
+            return await current_revision(database)
+
+    try:
+        current = asyncio.run(run())
+    except CdrError as exc:
+        fail(str(exc))
+    head = head_revision()
+    if current == head:
+        typer.echo(f"database {url} is at revision {current} (current)")
+        return
+    typer.echo(
+        f"database {url} is at revision {current or 'empty'}, this version needs {head}; "
+        f"run `callcenter db upgrade --db {url}`"
+    )
+    raise typer.Exit(1)
