@@ -602,8 +602,8 @@ async def _playdtmf(s: Session, m: Message) -> None:
         pbx.emit("DTMFBegin", "dtmf,all", [*target.snapshot(), ("Digit", digit),
                                           ("Direction", "Received")])
         if n == 0:
-            pbx.media(target)
-            await pbx.sleep(0.025)  # the far half's dialplan goes on in between (e5)
+            pbx.media(target, settle=0.0)
+            await pbx.sleep(0.05)  # the far half's dialplan goes on in between (e5)
     target.variables["__dtmf_end"] = f"{digit},{duration}"
 
 

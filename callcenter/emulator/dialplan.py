@@ -220,8 +220,10 @@ class Dialplan:
                 # after 500 ms, e5's when a DTMF frame came (`pbx.media`).
                 ch.variables["__awaiting_media"] = "1"
                 await self._pause(ch, 0.5)
-                if ch.variables.pop("__awaiting_media", None) is None:
-                    await self._pause(ch, 0.02)
+                ch.variables.pop("__awaiting_media", None)
+                settle = _seconds(ch.variables.pop("__media_settle", "0"))
+                if settle > 0:
+                    await self._pause(ch, settle)
             return nxt
         if app == "Ringing":
             pbx.ringing(ch)

@@ -244,9 +244,11 @@ class Pbx:
 
     # -- hangup ----------------------------------------------------------------------------------
 
-    def media(self, ch: EChannel | None) -> None:
-        """A media frame reaches `ch`: ends the wait of an Answer() on it."""
+    def media(self, ch: EChannel | None, settle: float = 0.02) -> None:
+        """A media frame reaches `ch`: ends the wait of an Answer() on it, which goes on
+        `settle` s later (20 ms after music in b1, at once after a DTMF frame in e5)."""
         if ch is not None and ch.variables.pop("__awaiting_media", None) is not None:
+            ch.variables["__media_settle"] = str(settle)
             ch.interrupt.set()
 
     def request_peer_hangup(self, ch: EChannel, cause: int) -> None:
