@@ -53,26 +53,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
-    """An async engine for `url`; `schema` sets the PostgreSQL search_path (tests, tenants)."""
+def create_engine(
+    url: str, *, schema: str | None = None, application_name: str = "callcenter"
+) -> AsyncEngine:
+    """An async engine for `url`; `schema` (or `?schema=` in a PostgreSQL URL) sets the
+    search_path, so that several tenants or test runs share one database."""
     parsed = normalize_url(url)
+    if "schema" in parsed.query:
+        schema = schema or str(parsed.query["schema"])
+        parsed = parsed.difference_update_query(["schema"])
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {}
+    settings = {"application_name": application_name}
     if schema is not None:
-        connect_args["server_settings"] = {"search_path": schema}
+        settings["search_path"] = schema
+    connect_args: dict[str, Any] = {"server_settings": settings}
     return create_async_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 class Database:
     """The CDR database: an engine plus what kind it is. `async with Database(url) as db:`."""
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, application_name: str = "callcenter"
+    ) -> None:
         self.url = url
         self.schema = schema
-        self.engine = create_engine(url, schema=schema)
+        self.engine = create_engine(url, schema=schema, application_name=application_name)
         self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
 
     async def __aenter__(self) -> Database:
