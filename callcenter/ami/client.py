@@ -336,8 +336,8 @@ class AmiClient:
                             self._config.port, exc)
             if self._closing:
                 return
-            # Exponential backoff with full jitter (AWS architecture blog, "Exponential
-            # Backoff And Jitter", 2015): sleep U(0, delay), then double up to the cap.
+            # Exponential backoff with "equal jitter" (AWS architecture blog, "Exponential
+            # Backoff And Jitter", 2015): sleep U(delay/2, delay), then double up to the cap.
             await asyncio.sleep(self._rng.uniform(delay / 2, delay))
             delay = min(delay * 2, self._config.reconnect_max)
 
