@@ -24,10 +24,6 @@ class QueueRuntime:
     rr_last: int = -1  # order of the agent last chosen by round-robin
     talk_ewma_s: float | None = None
 
-    @property
-    def name(self) -> str:
-        return self.settings.name
-
     def aged_priority(self, priority: int, enqueued_at: float, now: float) -> int:
         """Priority plus `aging_step` points per full `aging_interval_s` waited, capped at 9."""
         step = self.settings.aging_step

@@ -55,7 +55,7 @@ from acd.queues import (
     check_priority,
 )
 from acd.selection import choose_agent
-from acd.skills import Requirement, agent_skills, describe, lowered, qualifies, requirement
+from acd.skills import Requirement, agent_skills, lowered, qualifies, requirement
 from acd.timers import TimerEntry, TimerKind, Timers
 from acd.views import AgentInfo, CallInfo, QueueSnapshot
 from acd.waiting import WaitGroup
@@ -375,7 +375,7 @@ class Router:
         self._check_time(now)
         call = self._call(call_id)
         self._check_call_state(call, CallState.OFFERED, "answer")
-        agent = self._agents[call.agent_id]  # type: ignore[index]
+        agent = self._holder(call)
         agent.check(AgentEvent.ANSWER, AgentState.ON_CALL)
         self._now = now
         runtime = self._queues[call.queue]
@@ -403,7 +403,7 @@ class Router:
         self._check_call_state(call, CallState.OFFERED, "reject")
         self._now = now
         out: list[Decision] = []
-        self._ring_no_answer(call, self._agents[call.agent_id], now, True, out)  # type: ignore[index]
+        self._ring_no_answer(call, self._holder(call), now, True, out)
         return out
 
     def abandon(self, call_id: str, now: float) -> list[Decision]:
@@ -421,7 +421,7 @@ class Router:
         if call.state is CallState.WAITING:
             self._leave_line(call)
         else:
-            agent = self._agents[call.agent_id]  # type: ignore[index]
+            agent = self._holder(call)
             runtime.ringing -= 1
             agent.call_id = None
             out.append(OfferWithdrawn(call.id, agent.id))
@@ -439,7 +439,7 @@ class Router:
         self._check_time(now)
         call = self._call(call_id)
         self._check_call_state(call, CallState.CONNECTED, "end")
-        agent = self._agents[call.agent_id]  # type: ignore[index]
+        agent = self._holder(call)
         agent.check(AgentEvent.CALL_END, AgentState.WRAP_UP)
         self._now = now
         runtime = self._queues[call.queue]
@@ -529,7 +529,7 @@ class Router:
             kind, subject, detail = entry[2], entry[3], entry[5]
             if kind is TimerKind.RING_TIMEOUT:
                 assert isinstance(subject, Agent)
-                self._ring_no_answer(self._calls[subject.call_id], subject, now, False, out)  # type: ignore[index]
+                self._ring_no_answer(self._held_call(subject), subject, now, False, out)
             elif kind is TimerKind.WRAP_UP_END:
                 assert isinstance(subject, Agent)
                 self._finish_wrap_up(subject, now, out)
@@ -1133,6 +1133,16 @@ class Router:
             raise UnknownQueueError(name)
         return runtime
 
+    def _holder(self, call: Call) -> Agent:
+        """The agent an offered or connected call is with."""
+        assert call.agent_id is not None, f"call {call.id} is with no agent"
+        return self._agents[call.agent_id]
+
+    def _held_call(self, agent: Agent) -> Call:
+        """The call a reserved or busy agent holds."""
+        assert agent.call_id is not None, f"agent {agent.id} holds no call"
+        return self._calls[agent.call_id]
+
     def _call(self, call_id: str) -> Call:
         call = self._calls.get(call_id)
         if call is None:
@@ -1238,6 +1248,3 @@ def _expand(alternatives: tuple[Requirement, ...], rule: ExpandSkills) -> tuple[
         if extra not in expanded:
             expanded.append(extra)
     return tuple(expanded)
-
-
-__all__ = ["Router", "describe"]
