@@ -238,15 +238,25 @@ def erlang_a(
     # Answered after waiting longer than T: pi_n * a/(a+1) * q^(a+1) * e^(y(1-q)) *
     # A(a+1, y*q) with q = exp(-theta*T), from P(W > t) = pi_n * n*mu * int_t^inf
     # e^(-(n*mu+theta)w + y(1 - e^(-theta w))) dw (Mandelbaum-Zeltyn 2007, eq. 4.3).
-    late = _queue_series(a + 1.0, y * math.exp(-theta * target), moments=False)
-    log_late = (
-        math.log(a / (a + 1.0))
-        - (a + 1.0) * theta * target
-        - y * math.expm1(-theta * target)
-        + (late.exponent - top) * math.log(2.0)
-    )
-    p_answered_after_target = late.total * math.exp(log_late) / total
-    within = max(0.0, p_answered_late - p_answered_after_target)
+    # log of e^(y(1-q)) * q^(a+1) with q = exp(-theta*T)
+    gain = -y * math.expm1(-theta * target) - (a + 1.0) * theta * target
+    z = y * math.exp(-theta * target)
+    if z > a + 1.0:
+        # Overloaded even at the target: answered-within-T is the small difference of
+        # two masses near the whole, so take it directly, relative to pi_n:
+        # a * e^y * y^-(a+1) * (Gamma(a+1, z) - Gamma(a+1, y)) = a * (e^gain * K(z) - K(y))
+        # with Gamma(s, u) = u^s e^-u K(s, u) (continued fraction, DLMF 8.9.2); gain > 0
+        # here, so the difference keeps its digits.
+        k_z = _upper_gamma_fraction(a + 1.0, z)
+        k_y = _upper_gamma_fraction(a + 1.0, y)
+        log_within = math.log(a) + gain + math.log(k_z) - top * math.log(2.0)
+        keep = -math.expm1(math.log(k_y / k_z) - gain)
+        within = math.exp(log_within) * keep / total if log_within > -745.0 else 0.0
+    else:
+        late = _queue_series(a + 1.0, z, moments=False)
+        log_late = math.log(a / (a + 1.0)) + gain + (late.exponent - top) * math.log(2.0)
+        p_answered_after_target = late.total * math.exp(log_late) / total
+        within = max(0.0, p_answered_late - p_answered_after_target)
     service_level = min(1.0, p_no_wait + within)
     return ErlangAResult(
         p_wait=p_wait,
@@ -325,6 +335,41 @@ def _queue_series(a: float, y: float, moments: bool = True) -> _QueueSums:
     return _QueueSums(
         total=one + tail, tail=tail, weighted=weighted, harmonic=harmonic, exponent=exponent
     )
+
+
+def _upper_gamma_fraction(s: float, u: float) -> float:
+    """K(s, u) = Gamma(s, u) * u^-s * e^u for u > s - 1 > 0, by modified Lentz.
+
+    The continued fraction Gamma(s, u) = u^s e^-u / (u + 1 - s - 1(1 - s)/(u + 3 - s -
+    2(2 - s)/(u + 5 - s - ...))) (DLMF 8.9.2; Numerical Recipes, 3rd ed., §6.2) converges
+    for u > s - 1; all denominators stay positive there.
+    """
+    tiny = 1e-300
+    b = u + 1.0 - s
+    c = 1.0 / tiny
+    d = 1.0 / b
+    h = d
+    i = 0
+    while True:
+        i += 1
+        if i > _MAX_QUEUE_STATES:
+            raise ErlangError(
+                f"patience_s: the incomplete gamma fraction did not converge "
+                f"(shape {s:.6g}, argument {u:.6g})"
+            )
+        an = -i * (i - s)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < tiny:
+            d = tiny
+        c = b + an / c
+        if abs(c) < tiny:
+            c = tiny
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) <= 1e-16:
+            return h
 
 
 def _idle_ratio(load: float, agents: int) -> tuple[float, int]:
