@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError
@@ -38,10 +38,18 @@ log = logging.getLogger("cdr.writer")
 
 # Parents before children (segments and surveys reference calls).
 _TABLES: tuple[Table, ...] = tuple(Base.metadata.tables[name] for name in TABLE_ORDER)
-# Errors that retrying cannot cure: the batch holds a bad row.
-_POISON = (IntegrityError, DataError, ProgrammingError)
+# Errors that retrying cannot cure: the batch holds a bad row. (A missing table is not one:
+# it is retried, loudly, until `callcenter db upgrade` has run.)
+_POISON = (IntegrityError, DataError)
 # Errors worth retrying: lost connection, locked database, server down or restarting.
 _TRANSIENT = (SQLAlchemyError, OSError, TimeoutError)
+
+
+def _brief(exc: BaseException) -> str:
+    """The driver's message without SQLAlchemy's echo of the statement and parameters."""
+    original = getattr(exc, "orig", None)
+    text = f"{type(exc).__name__}: {original if original is not None else exc}"
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +224,7 @@ class CdrWriter:
                     self._failed_attempts,
                     len(self._buffer),
                     backoff,
-                    exc,
+                    _brief(exc),
                 )
                 if self._closing:
                     drain_deadline = drain_deadline or loop.time() + self._drain_timeout_s
@@ -259,7 +267,7 @@ class CdrWriter:
             await self._write_batch(batch)
             return len(batch)
         except _POISON as exc:
-            log.error("CDR batch of %d refused (%s); writing one by one", len(batch), exc)
+            log.error("CDR batch of %d refused (%s); writing one by one", len(batch), _brief(exc))
         committed = 0
         for pair in batch:
             try:
@@ -267,7 +275,12 @@ class CdrWriter:
                 committed += 1
             except _POISON as exc:
                 item = pair[0]
-                log.error("CDR item refused by the database, dropped: %r: %s", item, exc)
+                log.error(
+                    "CDR item refused by the database, dropped: %s %s: %s",
+                    type(item).__name__,
+                    getattr(item, "call_id", getattr(item, "agent_id", "?")),
+                    _brief(exc),
+                )
                 if not any(item is seen for seen in self._rejected):
                     self._rejected.append(item)
         return committed
