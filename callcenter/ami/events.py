@@ -1,9 +1,9 @@
 """Typed AMI events: one dataclass per event the engine uses, built from a `Message`.
 
 Field names follow the trade, not the wire, and the wire's inconsistencies are
-resolved here once (sources: the Asterisk 22 transcripts in
-`shared/fixtures/asterisk-ami/` and the event documentation in Asterisk's
-`apps/app_queue.c`, `main/manager_channels.c`, `main/manager_bridges.c`):
+resolved here once (source: the Asterisk 22 transcripts in
+`shared/fixtures/asterisk-ami/`; the `Newchannel` state names are those documented
+in Asterisk's main/manager_channels.c):
 
 * `QueueMember` list items say `Name`/`Location`, the `QueueMember*` events say
   `MemberName`/`Interface`: both become `member_name`/`interface`.
@@ -28,7 +28,8 @@ from callcenter.ami.codec import Message
 
 
 class ChannelState(IntEnum):
-    """`ChannelState` numbers (Asterisk `include/asterisk/channelstate.h`)."""
+    """`ChannelState` numbers, in the order of the ChannelStateDesc values documented for
+    `Newchannel` in main/manager_channels.c (Down=0 ... Up=6 ... Unknown=10)."""
 
     DOWN = 0
     RESERVED = 1
@@ -830,7 +831,7 @@ DECODERS: dict[str, Decoder] = {
         _int(m.headers.get("TalkTime")),
         m.headers.get("Reason", ""),
     ),
-    # RingTime of AgentRingNoAnswer is in milliseconds (app_queue.c: ast_tvdiff_ms).
+    # RingTime of AgentRingNoAnswer is in milliseconds (b3: 10000 for the 10 s timeout).
     "AgentRingNoAnswer": lambda m, t: AgentRingNoAnswer(
         t, *_agent_common(m.headers), _int(m.headers.get("RingTime")) / 1000.0
     ),

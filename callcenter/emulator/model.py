@@ -1,8 +1,9 @@
 """The emulator's data: channels and bridges, and the header blocks Asterisk prints for them.
 
-Block layouts are those of Asterisk 22 (`main/manager_channels.c`
-`ast_manager_build_channel_state_string_prefix`, `main/manager_bridges.c`
-`ast_manager_build_bridge_state_string_prefix`), as seen in the transcripts.
+Block layouts are those of the transcripts; Asterisk builds them with
+`ast_manager_build_channel_state_string_prefix` (main/manager_channels.c) and
+`ast_manager_build_bridge_state_string_prefix`, with a prefix such as `Dest`,
+`LocalOne`, `Spyer` for the second channel of an event.
 """
 
 from __future__ import annotations

@@ -2,7 +2,11 @@
 the queue actions (QueueAdd/Remove/Pause/Penalty/MemberRingInUse, QueueStatus/Summary).
 
 Configuration defaults to the fixture's `queues.conf`. Event layouts and variable
-sequences follow the transcripts (b1..b4, c1, c2, e2, e3) and `apps/app_queue.c`.
+sequences follow the transcripts (b1..b4, c1, c2, e2, e3); `Agent*` events carry the
+caller block and a `Dest` agent block only while each channel still exists, as
+`queue_multi_channel_to_ami` in apps/app_queue.c builds them; a device state change
+updates each queue's member (QueueMemberStatus) then its cached `Queue:<q>_avail`
+state, as its `device_state_cb` does.
 """
 
 from __future__ import annotations
