@@ -157,10 +157,13 @@ def _call_key(by: GroupBy, dialect: str, settings: KpiSettings) -> ColumnElement
     return bucket_key(by, dialect, settings, calls.arrived_at)
 
 
-def _call_where(flt: ReportFilter) -> list[ColumnElement[bool]]:
+def _call_where(flt: ReportFilter, scan: bool = False) -> list[ColumnElement[bool]]:
+    # `arrived_at + 0` hides the index from SQLite's planner: when the period covers most of
+    # the table, reading it straight through beats an index lookup per row by about 2x.
+    arrived = calls.arrived_at + literal(0.0) if scan else calls.arrived_at
     where: list[ColumnElement[bool]] = [
-        calls.arrived_at >= flt.start,
-        calls.arrived_at < flt.end,
+        arrived >= flt.start,
+        arrived < flt.end,
         calls.enqueued_at.is_not(None),  # offered = reached a queue
     ]
     if flt.queues:
@@ -178,10 +181,25 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
+async def _prefer_scan(db: Database, flt: ReportFilter) -> bool:
+    """True on SQLite when the period covers over a quarter of the calls' time span."""
+    if db.dialect != "sqlite":
+        return False  # PostgreSQL's planner has the statistics to choose by itself
+    async with db.engine.connect() as conn:
+        low, high = (
+            await conn.execute(select(func.min(calls.arrived_at), func.max(calls.arrived_at)))
+        ).one()
+    if low is None or high is None or high <= low:
+        return False
+    covered = min(flt.end, high) - max(flt.start, low)
+    return bool(covered / (high - low) > 0.25)
+
+
 async def call_tallies(
     db: Database, flt: ReportFilter, by: GroupBy, settings: KpiSettings
 ) -> dict[str, GroupTallies]:
     """Call counts and sums per group (one GROUP BY), plus wait histograms and FCR."""
+    scan = await _prefer_scan(db, flt)
     key = _call_key(by, db.dialect, settings).label("k")
     answered = calls.answered_at.is_not(None)
     abandoned = calls.outcome == Outcome.ABANDONED.value
@@ -211,14 +229,14 @@ async def call_tallies(
             _count_if(calls.nps >= kpis.NPS_PROMOTER_MIN),
             _count_if(calls.nps <= kpis.NPS_DETRACTOR_MAX),
         )
-        .where(*_call_where(flt))
+        .where(*_call_where(flt, scan))
         .group_by(key)
     )
     hist_bin = _floor(db.dialect, calls.wait_s / literal(kpis.WAIT_BIN_S))
     hist_key = _call_key(by, db.dialect, settings).label("k")
     hist_stmt = (
         select(hist_key, hist_bin.label("b"), func.count())
-        .where(*_call_where(flt), left_queue)
+        .where(*_call_where(flt, scan), left_queue)
         .group_by(hist_key, hist_bin)
     )
     groups: dict[str, GroupTallies] = {}

@@ -17,7 +17,7 @@ from cdr.records import (
     SegmentKind,
 )
 
-Row = tuple[Any, ...]  # values in the table's column order (`schema` declaration order)
+Row = tuple[Any, ...]  # values in the table's column order; enums are StrEnums, bound as text
 
 
 # Table indexes into `TABLE_ORDER`: parents before children (segments reference calls).
@@ -75,7 +75,7 @@ def call_row(record: CallRecord) -> Row:
         record.channel,
         record.agent_channel,
         record.context,
-        record.direction.value,
+        record.direction,
         record.caller,
         record.dnis,
         record.customer_id,
@@ -88,11 +88,11 @@ def call_row(record: CallRecord) -> Row:
         record.offered_at,
         record.answered_at,
         record.ended_at,
-        record.outcome.value,
+        record.outcome,
         record.agent_id,
         record.agent_display_id,
         record.entry_position,
-        record.hangup_by.value if record.hangup_by is not None else None,
+        record.hangup_by,
         record.transferred,
         record.recording,
         record.disposition,
@@ -115,7 +115,7 @@ def entry_of(item: CdrItem) -> Entry:
         entry.extend(
             (
                 SEGMENTS,
-                (call_id, s.seq, s.kind.value, s.start, s.end, s.agent_id, s.queue, s.answered),
+                (call_id, s.seq, s.kind, s.start, s.end, s.agent_id, s.queue, s.answered),
             )
             for s in item.segments
         )
@@ -125,7 +125,7 @@ def entry_of(item: CdrItem) -> Entry:
         return entry
     if isinstance(item, AgentStateSpan):
         return [
-            (AGENT_STATES, (item.agent_id, item.start, item.activity.value, item.end, item.reason))
+            (AGENT_STATES, (item.agent_id, item.start, item.activity, item.end, item.reason))
         ]
     if isinstance(item, AgentSession):
         return [

@@ -37,16 +37,18 @@ def synthetic_calls(
     id_prefix: str = "c",
     chunk: int = 10_000,
 ) -> Iterator[CallRecord]:
-    """`n` completed inbound calls spread uniformly over [start, start + span_s).
+    """`n` completed inbound calls spread uniformly over [start, start + span_s), in arrival
+    order (as an engine writes them), `chunk` calls drawn at a time.
 
-    About 88 % are answered (IVR, queue, ring, talk, wrap-up: 5 segments; some with hold),
+    About 78 % are answered (IVR, queue, ring, talk, wrap-up: 5 segments; some with hold),
     the rest abandon in the queue (IVR, queue: 2 segments). Waits are exponential (mean 25 s),
     talk lognormal (mean ~4 min), wrap-up exponential (mean 30 s).
     """
     made = 0
     while made < n:
         m = min(chunk, n - made)
-        arrive = np.sort(rng.uniform(start, start + span_s, m))
+        lo = start + span_s * made / n
+        arrive = np.sort(rng.uniform(lo, lo + span_s * m / n, m))
         ivr = rng.uniform(5.0, 30.0, m)
         wait = rng.exponential(25.0, m)
         patience = rng.exponential(90.0, m)
