@@ -56,12 +56,17 @@ class ErlangCResult:
     service_level: share of ALL offered calls answered within the target.
     asa_s: mean wait over all arrivals, seconds (those answered at once count 0).
     occupancy: mean share of agents busy, offered load / agents.
+    mean_wait_s: mean wait over all arrivals, seconds; equal to asa_s, as nobody abandons
+        (named as in ErlangAResult so that either result can be read the same way).
+    mean_queue_length: mean number of callers waiting, lambda x mean wait (Little's law).
     """
 
     p_wait: float
     service_level: float
     asa_s: float
     occupancy: float
+    mean_wait_s: float
+    mean_queue_length: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,14 @@ def erlang_c(
             "Erlang C needs load < agents"
         )
     if load == 0.0:
-        return ErlangCResult(p_wait=0.0, service_level=1.0, asa_s=0.0, occupancy=0.0)
+        return ErlangCResult(
+            p_wait=0.0,
+            service_level=1.0,
+            asa_s=0.0,
+            occupancy=0.0,
+            mean_wait_s=0.0,
+            mean_queue_length=0.0,
+        )
     g, exponent = _idle_ratio(load, n)
     spare = n - load
     # C = n*B / (n - R*(1 - B)) = n / (n + (n - R)*G) with G = 1/B - 1 (Cooper 1981,
@@ -146,6 +158,9 @@ def erlang_c(
         service_level=min(1.0, service_level),
         asa_s=asa_s,
         occupancy=load / n,
+        mean_wait_s=asa_s,
+        # L_q = C * R / (n - R) (Cooper 1981, eq. 2.5.11), i.e. lambda * ASA.
+        mean_queue_length=p_wait * load / spare,
     )
 
 

@@ -82,7 +82,12 @@ def erlang(
         if patience is None:
             c = erlang_c(rate, aht, agents, target)
             document.update(
-                p_wait=c.p_wait, service_level=c.service_level, asa_s=c.asa_s, occupancy=c.occupancy
+                p_wait=c.p_wait,
+                service_level=c.service_level,
+                asa_s=c.asa_s,
+                mean_wait_s=c.mean_wait_s,
+                mean_queue_length=c.mean_queue_length,
+                occupancy=c.occupancy,
             )
         else:
             a = erlang_a(rate, aht, patience, agents, target)

@@ -173,6 +173,8 @@ def _ref_c(rate: float, aht: float, n: int, target: float) -> dict[str, mp.mpf]:
         "service_level": 1 - c * mp.exp(-(n * mu - lam) * target),
         "asa_s": c / (n * mu - lam),
         "occupancy": load / n,
+        "mean_wait_s": c / (n * mu - lam),
+        "mean_queue_length": c * load / (n - load),
     }
 
 
@@ -312,7 +314,7 @@ def test_figures_underflow_to_zero_instead_of_failing() -> None:
 def test_no_traffic() -> None:
     assert erlang_b(0.0, 3) == 0.0
     assert erlang_b(5.0, 0) == 1.0
-    assert erlang_c(0.0, 240.0, 1, 20.0) == ErlangCResult(0.0, 1.0, 0.0, 0.0)
+    assert erlang_c(0.0, 240.0, 1, 20.0) == ErlangCResult(0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
     assert erlang_a(0.0, 240.0, 60.0, 1, 20.0).service_level == 1.0
 
 

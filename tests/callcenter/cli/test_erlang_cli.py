@@ -31,6 +31,9 @@ def test_erlang_c_json() -> None:
     assert document["service_level"] == pytest.approx(0.8459, abs=5e-4)
     assert document["asa_s"] == pytest.approx(8.184, abs=5e-3)
     assert document["occupancy"] == pytest.approx(0.872727, abs=1e-6)
+    assert document["mean_wait_s"] == document["asa_s"]  # nobody abandons
+    # Little's law: 0.2 calls/s x 8.184 s.
+    assert document["mean_queue_length"] == pytest.approx(1.6368, abs=1e-3)
     assert "p_abandon" not in document
 
 
