@@ -265,7 +265,7 @@ def erlang_a(
         k_z = _upper_gamma_fraction(a + 1.0, z)
         k_y = _upper_gamma_fraction(a + 1.0, y)
         log_within = math.log(a) + gain + math.log(k_z) - top * math.log(2.0)
-        keep = -math.expm1(math.log(k_y / k_z) - gain)
+        keep = max(0.0, -math.expm1(math.log(k_y / k_z) - gain))
         within = math.exp(log_within) * keep / total if log_within > -745.0 else 0.0
     else:
         late = _queue_series(a + 1.0, z, moments=False)
