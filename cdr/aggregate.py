@@ -338,8 +338,10 @@ async def agent_tallies(
 ) -> dict[str, tuple[AgentTally, dict[str, float]]]:
     """Agent time per group from the agent state spans that start in the period.
 
-    Spans count whole in the group their start falls in. Grouping by queue or call type has
-    no agent time (an agent's idle time belongs to no queue): the result is empty then.
+    The writer stores spans cut at 15-minute boundaries, so agent time lands in the right
+    interval, hour, day, ... (for intervals that are multiples of 15 minutes). Grouping by
+    queue or call type has no agent time (an agent's idle time belongs to no queue): the
+    result is empty then.
     """
     if by in (GroupBy.QUEUE, GroupBy.CALL_TYPE):
         return {}

@@ -119,16 +119,31 @@ async def _day_events(db: Database, lo: float, hi: float) -> list[QueueLogEvent]
                 rings.setdefault(seg.call_id, []).append(seg)
         for row in rows:
             events.extend(_call_events(row, rings.get(row.call_id, [])))
-        pause_stmt = select(STATES).where(
-            states.activity == AgentActivity.PAUSED.value,
-            or_(
-                and_(states.start >= lo, states.start < hi), and_(states.end >= lo, states.end < hi)
-            ),
+        # Spans are stored cut at 15-minute boundaries: join the pieces of one pause again.
+        pause_stmt = (
+            select(STATES)
+            .where(
+                states.activity == AgentActivity.PAUSED.value,
+                states.start >= lo - DAY_S,
+                states.start < hi + DAY_S,
+            )
+            .order_by(states.agent_id, states.start)
         )
+        pauses: list[list[Any]] = []
         for span in await conn.execute(pause_stmt):
-            reason = span.reason or ""
-            events.append((span.start, "NONE", "NONE", span.agent_id, "PAUSE", (reason,)))
-            events.append((span.end, "NONE", "NONE", span.agent_id, "UNPAUSE", (reason,)))
+            last = pauses[-1] if pauses else None
+            if (
+                last is not None
+                and last[0] == span.agent_id
+                and last[2] == span.start
+                and last[3] == span.reason
+            ):
+                last[2] = span.end
+            else:
+                pauses.append([span.agent_id, span.start, span.end, span.reason])
+        for agent_id, start, end, reason in pauses:
+            events.append((start, "NONE", "NONE", agent_id, "PAUSE", (reason or "",)))
+            events.append((end, "NONE", "NONE", agent_id, "UNPAUSE", (reason or "",)))
         session_stmt = select(SESSIONS).where(
             or_(
                 and_(sessions.login_at >= lo, sessions.login_at < hi),

@@ -31,6 +31,7 @@ TABLE_ORDER: tuple[str, ...] = (
     "recordings",
 )
 Entry = list[tuple[int, Row]]  # the rows one item writes: (table index, row)
+SPAN_SPLIT_S = 900.0  # agent spans are stored cut at 15-minute boundaries (UTC)
 
 
 def queue_wait_s(record: CallRecord) -> float | None:
@@ -107,6 +108,19 @@ def call_row(record: CallRecord) -> Row:
     )
 
 
+def split_span(start: float, end: float, step: float = SPAN_SPLIT_S) -> list[tuple[float, float]]:
+    """[start, end) cut at multiples of `step` (epoch seconds), so that every stored agent span
+    lies inside one 15-minute interval and reports add agent time to the right interval."""
+    pieces: list[tuple[float, float]] = []
+    while True:
+        boundary = (start // step + 1) * step
+        if boundary >= end:
+            pieces.append((start, end))
+            return pieces
+        pieces.append((start, boundary))
+        start = boundary
+
+
 def entry_of(item: CdrItem) -> Entry:
     """The rows `item` writes, as (table index, tuple in the table's column order)."""
     if isinstance(item, CallRecord):
@@ -125,7 +139,8 @@ def entry_of(item: CdrItem) -> Entry:
         return entry
     if isinstance(item, AgentStateSpan):
         return [
-            (AGENT_STATES, (item.agent_id, item.start, item.activity, item.end, item.reason))
+            (AGENT_STATES, (item.agent_id, start, item.activity, end, item.reason))
+            for start, end in split_span(item.start, item.end)
         ]
     if isinstance(item, AgentSession):
         return [

@@ -20,6 +20,7 @@ from cdr.db import Database
 from cdr.errors import WriterBufferFullError
 from cdr.migrate import upgrade
 from cdr.records import Recording
+from cdr.rows import split_span
 from cdr.schema import AgentStateRow, CallRow, RecordingRow, SegmentRow, SurveyRow
 from cdr.testing import synthetic_calls
 from cdr.writer import CdrWriter
@@ -56,7 +57,13 @@ async def test_replaying_the_same_events_writes_nothing_twice(db: Database) -> N
                 writer.submit(item)
     assert await count(db, CallRow) == 6
     assert await count(db, SegmentRow) == 24
-    assert await count(db, AgentStateRow) == 7
+    assert await count(db, AgentStateRow) == 9  # 7 spans, 2 of them cut at 09:15 and 09:30
+
+
+def test_agent_spans_are_cut_at_interval_boundaries() -> None:
+    assert split_span(900.0, 1000.0) == [(900.0, 1000.0)]
+    assert split_span(800.0, 2000.0) == [(800.0, 900.0), (900.0, 1800.0), (1800.0, 2000.0)]
+    assert split_span(800.0, 900.0) == [(800.0, 900.0)]
 
 
 async def test_many_calls_in_batches(db: Database) -> None:
