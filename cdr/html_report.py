@@ -92,7 +92,8 @@ def abandon_curve_chart(abandons: Mapping[int, int], offered: int) -> Figure:
 
 def occupancy_chart(report: Report) -> Figure:
     """Occupancy and utilization per agent (up to 60 agents)."""
-    agents = [r for r in report.per_agent if r.agents is not None][:60]
+    every = [r for r in report.per_agent if r.agents is not None]
+    agents = every[:60]
     fig = Figure(figsize=(9, 4))
     ax = fig.add_subplot()
     x = list(range(len(agents)))
@@ -103,7 +104,8 @@ def occupancy_chart(report: Report) -> Figure:
     ax.set_xticks(x, [r.label for r in agents], rotation=90, fontsize=6)
     ax.set_ylim(0, 100)
     ax.set_ylabel("%")
-    ax.set_title("Agent occupancy and utilization")
+    shown = f" (first 60 of {len(every)})" if len(every) > 60 else ""
+    ax.set_title(f"Agent occupancy and utilization{shown}")
     ax.legend(fontsize=8)
     return fig
 
