@@ -80,8 +80,10 @@ async def test_by_day_queue_and_interval(history: Database) -> None:
     assert [(r.label, r.calls.offered) for r in intervals.rows] == [
         ("2025-11-03 09:00", 4),
         ("2025-11-03 09:15", 1),
+        ("2025-11-03 09:30", 0),  # a1 still paused until 09:33:20: agent time, no calls
     ]
-    assert intervals.rows[0].agents is not None  # agent time by the interval its spans start in
+    assert intervals.rows[2].agents is not None
+    assert intervals.rows[2].agents.paused_s == pytest.approx(200.0)
     week = await build_report(history, BOTH_DAYS, GroupBy.WEEK)
     assert [(r.label, r.calls.offered) for r in week.rows] == [("2025-W45", 6)]
     month = await build_report(history, BOTH_DAYS, GroupBy.MONTH)
