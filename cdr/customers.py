@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from cdr.db import Database
 from cdr.errors import CustomerImportError
-from cdr.schema import CustomerRow
+from cdr.schema import CallRow, CustomerRow
 
 CUSTOMERS = CustomerRow.__table__
 
@@ -230,3 +230,29 @@ async def count_customers(db: Database) -> int:
     """How many customers the database holds."""
     async with db.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(CUSTOMERS))).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One past call of a customer, for the screen-pop's contact history."""
+
+    call_id: str
+    arrived_at: float
+    queue: str | None
+    outcome: str
+    agent_id: str | None
+    disposition: str | None
+
+
+async def contact_history(db: Database, customer_id: str, limit: int = 10) -> list[Contact]:
+    """The customer's most recent calls, newest first (uses the customer/arrival index)."""
+    calls = CallRow.__table__.c
+    stmt = (
+        select(calls.call_id, calls.arrived_at, calls.queue, calls.outcome, calls.agent_id,
+               calls.disposition)
+        .where(calls.customer_id == customer_id)
+        .order_by(calls.arrived_at.desc())
+        .limit(limit)
+    )  # fmt: skip
+    async with db.engine.connect() as conn:
+        return [Contact(*row) for row in await conn.execute(stmt)]
