@@ -98,6 +98,7 @@ class CdrWriter:
         self._rejected: list[CdrItem] = []
         self._behind = False
         self._closing = False
+        self._flush_target = 0  # a flush() waits for everything up to this submission count
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
         self._task_group: asyncio.TaskGroup | None = None
@@ -169,6 +170,7 @@ class CdrWriter:
     async def flush(self) -> None:
         """Wait until every item submitted before this call is committed (or rejected)."""
         target = self._submitted
+        self._flush_target = max(self._flush_target, target)
         self._wake.set()
         async with self._progress:
             await self._progress.wait_for(lambda: self._written >= target)
@@ -206,7 +208,8 @@ class CdrWriter:
                 except TimeoutError:
                     pass
                 continue
-            if len(self._buffer) < self._batch_size and not self._closing:
+            urgent = self._closing or self._flush_target > self._written
+            if len(self._buffer) < self._batch_size and not urgent:
                 # Give a partial batch until the interval to fill up.
                 self._wake.clear()
                 try:
