@@ -198,13 +198,28 @@ async def _prefer_scan(db: Database, flt: ReportFilter) -> bool:
 async def call_tallies(
     db: Database, flt: ReportFilter, by: GroupBy, settings: KpiSettings
 ) -> dict[str, GroupTallies]:
-    """Call counts and sums per group (one GROUP BY), plus wait histograms and FCR."""
+    """Call counts and sums per group, FCR included (one GROUP BY), plus wait histograms."""
     scan = await _prefer_scan(db, flt)
     key = _call_key(by, db.dialect, settings).label("k")
     answered = calls.answered_at.is_not(None)
     abandoned = calls.outcome == Outcome.ABANDONED.value
     left_queue = or_(answered, abandoned)
     handled = and_(answered, calls.agent_id.is_not(None))
+    # FCR: an answered call of a known customer is resolved unless the same customer calls
+    # again within the window after it (any inbound call, also after the period's end). One
+    # probe of the (customer_id, arrived_at) index per eligible call; the nested CASE keeps
+    # the probe off the other rows.
+    fcr_eligible = and_(answered, calls.customer_id.is_not(None))
+    later = CallRow.__table__.alias("later")
+    repeat = (
+        select(literal(1))
+        .where(
+            later.c.customer_id == calls.customer_id,
+            later.c.arrived_at > calls.arrived_at,
+            later.c.arrived_at <= calls.arrived_at + settings.fcr_window_s,
+        )
+        .exists()
+    )
     stmt = (
         select(
             key,
@@ -228,6 +243,8 @@ async def call_tallies(
             func.count(calls.nps),
             _count_if(calls.nps >= kpis.NPS_PROMOTER_MIN),
             _count_if(calls.nps <= kpis.NPS_DETRACTOR_MAX),
+            _count_if(fcr_eligible),
+            func.sum(case((fcr_eligible, case((repeat, 1), else_=0)), else_=0)),
         )
         .where(*_call_where(flt, scan))
         .group_by(key)
@@ -264,73 +281,15 @@ async def call_tallies(
                 nps_responses=_int(row[18]),
                 nps_promoters=_int(row[19]),
                 nps_detractors=_int(row[20]),
+                fcr_eligible=_int(row[21]),
+                fcr_resolved=_int(row[21]) - _int(row[22]),
             )
             groups[name] = GroupTallies(name, t)
         for row in await conn.execute(hist_stmt):
             group = groups.get(_key_text(row[0]))
             if group is not None:
                 group.wait_histogram[int(row[1])] = _int(row[2])
-        await _add_fcr(conn, db.dialect, flt, by, settings, groups)
     return groups
-
-
-async def _add_fcr(
-    conn: Any,
-    dialect: str,
-    flt: ReportFilter,
-    by: GroupBy,
-    settings: KpiSettings,
-    groups: dict[str, GroupTallies],
-) -> None:
-    """FCR per group: answered calls of known customers with no call from the same customer
-    within the window after them. Looks past the period's end by one window."""
-    next_at = (
-        func.lead(calls.arrived_at)
-        .over(partition_by=calls.customer_id, order_by=calls.arrived_at)
-        .label("next_at")
-    )
-    inner = (
-        select(
-            _call_key(by, dialect, settings).label("k"),
-            calls.arrived_at,
-            calls.answered_at,
-            calls.enqueued_at,
-            calls.queue,
-            calls.agent_id,
-            calls.call_type,
-            next_at,
-        )
-        .where(
-            calls.customer_id.is_not(None),
-            calls.arrived_at >= flt.start,
-            calls.arrived_at < flt.end + settings.fcr_window_s,
-        )
-        .subquery()
-    )
-    eligible = and_(
-        inner.c.arrived_at < flt.end,
-        inner.c.answered_at.is_not(None),
-        inner.c.enqueued_at.is_not(None),
-    )
-    where: list[ColumnElement[bool]] = [eligible]
-    if flt.queues:
-        where.append(inner.c.queue.in_(flt.queues))
-    if flt.agents:
-        where.append(inner.c.agent_id.in_(flt.agents))
-    if flt.call_types:
-        where.append(inner.c.call_type.in_(flt.call_types))
-    repeat = and_(
-        inner.c.next_at.is_not(None),
-        inner.c.next_at <= inner.c.arrived_at + settings.fcr_window_s,
-    )
-    stmt = (
-        select(inner.c.k, func.count(), _count_if(repeat)).where(*where).group_by(inner.c.k)
-    )
-    for row in await conn.execute(stmt):
-        group = groups.get(_key_text(row[0]))
-        if group is not None:
-            group.call.fcr_eligible = _int(row[1])
-            group.call.fcr_resolved = _int(row[1]) - _int(row[2])
 
 
 async def agent_tallies(
