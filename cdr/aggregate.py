@@ -310,7 +310,9 @@ async def agent_tallies(
         key = bucket_key(by, db.dialect, settings, states.start)
     key = key.label("k")
     length = states.end - states.start
-    where: list[ColumnElement[bool]] = [states.start >= flt.start, states.start < flt.end]
+    # As for calls: read the table straight through when the period covers most of it.
+    start = states.start + literal(0.0) if await _prefer_scan(db, flt) else states.start
+    where: list[ColumnElement[bool]] = [start >= flt.start, start < flt.end]
     if flt.agents:
         where.append(states.agent_id.in_(flt.agents))
     stmt = (
