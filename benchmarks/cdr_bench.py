@@ -111,8 +111,10 @@ async def run_postgres(calls: int, batch_size: int, url: str) -> tuple[float, di
 
 def _line(name: str, rate: float, timings: dict[str, float], calls: int) -> None:
     reports = ", ".join(f"by {k} {v:.2f} s" for k, v in timings.items())
-    print(f"{name}: writer {rate:,.0f} calls/s ({calls:,} calls); "
-          f"month report over {calls:,} calls: {reports}; all three {sum(timings.values()):.2f} s")
+    print(
+        f"{name}: writer {rate:,.0f} calls/s ({calls:,} calls); "
+        f"month report over {calls:,} calls: {reports}; all three {sum(timings.values()):.2f} s"
+    )
 
 
 def main() -> None:
