@@ -211,9 +211,13 @@ class QueueSystem:
             self.pbx.emit("QueueMemberPause", "agent,all", m.pairs(q.name))
         return None
 
+    def _memberships(self, queue: str, interface: str) -> list[tuple[Queue, Member]]:
+        """(queue, member) for `interface` in `queue`, or in every queue when `queue` is empty."""
+        return [(q, m) for q in self.queues.values() if not queue or q.name == queue
+                for m in q.members if m.interface == interface]
+
     def penalty(self, queue: str, interface: str, penalty: int) -> str | None:
-        targets = [(q, m) for q in self.queues.values() if not queue or q.name == queue
-                   for m in q.members if m.interface == interface]
+        targets = self._memberships(queue, interface)
         if not targets:
             return "Invalid interface, queuename or penalty"
         for q, m in targets:
@@ -222,8 +226,7 @@ class QueueSystem:
         return None
 
     def ringinuse(self, queue: str, interface: str, value: bool) -> str | None:
-        targets = [(q, m) for q in self.queues.values() if not queue or q.name == queue
-                   for m in q.members if m.interface == interface]
+        targets = self._memberships(queue, interface)
         if not targets:
             return "Invalid interface, queuename, or ringinuse value"
         for q, m in targets:
