@@ -36,6 +36,10 @@ class CallRequest:
     tier: str | None = None
     caller: str | None = None  # caller number, for abandon-resume
     attributes: tuple[tuple[str, str], ...] = ()
+    # Set only when an engine restarts and puts back a caller who was already waiting: the
+    # original times, so that the caller keeps its place and the queue's rules their timing.
+    enqueued_at: float | None = None
+    queue_entered_at: float | None = None
 
 
 @dataclass(slots=True, eq=False)

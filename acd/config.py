@@ -136,3 +136,36 @@ def _rule(model: ExpandSkillsModel | RaisePriorityModel | OverflowModel, queue: 
     if isinstance(model, RaisePriorityModel):
         return RaisePriority(model.after_s, model.by)
     return OverflowRule(model.after_s, model.target, model.queue)
+
+
+def queue_model(settings: QueueSettings, *, time_scale: float = 1.0) -> QueueModel:
+    """The config-file form of `settings` (the inverse of `QueueModel.to_settings`).
+
+    `time_scale` multiplies every time (a demo plays a busy hour 40 times faster with 1/40)."""
+
+    def skills(required: Requirement) -> dict[str, int]:
+        return {need.skill: need.min_level for need in required}
+
+    rules: list[ExpandSkillsModel | RaisePriorityModel | OverflowModel] = []
+    for rule in settings.rules:
+        after = rule.after_s * time_scale
+        if isinstance(rule, ExpandSkills):
+            rules.append(ExpandSkillsModel(
+                after_s=after, lower_levels_by=rule.lower_levels_by,
+                add_alternatives=[skills(alt) for alt in rule.add_alternatives]))
+        elif isinstance(rule, RaisePriority):
+            rules.append(RaisePriorityModel(after_s=after, by=rule.by))
+        else:
+            rules.append(OverflowModel(after_s=after, target=rule.target, queue=rule.queue))
+    scaled_max = None if settings.max_wait_s is None else settings.max_wait_s * time_scale
+    return QueueModel(
+        name=settings.name, skills=skills(settings.required), weight=settings.weight,
+        sl_target_s=settings.sl_target_s * time_scale, sl_goal=settings.sl_goal,
+        wrap_up_s=settings.wrap_up_s * time_scale,
+        ring_timeout_s=settings.ring_timeout_s * time_scale, max_wait_s=scaled_max,
+        strategy=settings.strategy, rules=rules, aging_step=settings.aging_step,
+        aging_interval_s=settings.aging_interval_s * time_scale,
+        rona_action=settings.rona_action, retry_s=settings.retry_s * time_scale,
+        resume_window_s=settings.resume_window_s * time_scale,
+        expected_handle_s=settings.expected_handle_s * time_scale,
+    )

@@ -155,6 +155,20 @@ class Router:
         for skill in checked:
             self._skill_agents.setdefault(skill, {})[agent_id] = agent
 
+    def remove_agent(self, agent_id: str) -> None:
+        """Forget a logged-out agent (a live change of the roster)."""
+        agent = self._agent(agent_id)
+        if agent.state is not AgentState.LOGGED_OUT:
+            raise IllegalTransitionError(agent.id, agent.state.value, "remove")
+        for skill in agent.skills:
+            pool = self._skill_agents[skill]
+            del pool[agent_id]
+            if not pool:
+                del self._skill_agents[skill]
+        del self._agents[agent_id]
+        self._state_counts[AgentState.LOGGED_OUT] -= 1
+        self._servable.clear()
+
     def set_agent_skills(
         self, agent_id: str, skills: Mapping[str, int], now: float
     ) -> list[Decision]:
@@ -324,12 +338,7 @@ class Router:
 
     def enqueue(self, request: CallRequest, now: float) -> list[Decision]:
         """A call enters its queue; it is offered at once if a qualified agent is idle."""
-        self._check_time(now)
-        runtime = self._queue(request.queue)
-        if request.id in self._calls:
-            raise DuplicateIdError(f"call {request.id!r} is already in the router")
-        if not request.id:
-            raise InvalidValueError("call: expected a non-empty id, got ''")
+        runtime = self._new_call_queue(request, now)
         check_priority(request.priority, f"call {request.id!r}: priority")
         base = None
         if request.required is not None:
@@ -340,9 +349,13 @@ class Router:
             base = tuple(requirement(r, f"call {request.id!r}: required") for r in request.required)
         alternatives = base if base is not None else (runtime.settings.required,)
         self._check_servable(request.id, alternatives, runtime.settings)
+        if request.enqueued_at is None and request.queue_entered_at is None:
+            enqueued_at = entered_at = now  # a new call: the hot path checks nothing more
+        else:
+            enqueued_at, entered_at = self._restored_times(request, now)
         self._now = now
         self._purge_resume(now)
-        enqueued_at, seq, priority, resumed = now, 0, request.priority, False
+        seq, priority, resumed = 0, request.priority, False
         if request.caller is not None and runtime.settings.resume_window_s > 0:
             ticket = self._resume.pop((request.queue, request.caller), None)
             if ticket is not None and ticket.expires >= now:
@@ -362,13 +375,77 @@ class Router:
             tier=request.tier,
             caller=request.caller,
             attributes=request.attributes,
-            queue_entered_at=now,
+            queue_entered_at=entered_at,
         )
         self._calls[call.id] = call
         self._enter_line(call)
         out: list[Decision] = [CallQueued(call.id, call.queue, resumed)]
         self._match_call(call, now, Trigger.CALL_QUEUED, out)
         return out
+
+    def restore_connected(
+        self, request: CallRequest, agent_id: str, answered_at: float, now: float
+    ) -> list[Decision]:
+        """After an engine restart: a call that was already talking to `agent_id`.
+
+        The agent must be logged in and available; it goes on call, and the call is connected
+        as if it had been offered and answered at `answered_at` (times from the channel)."""
+        runtime = self._new_call_queue(request, now)
+        enqueued_at, entered_at = self._restored_times(request, now)
+        if not enqueued_at <= answered_at <= now:
+            raise InvalidValueError(
+                f"call {request.id!r}: answered_at: expected between the enqueue time"
+                f" {enqueued_at} and now {now}, got {answered_at}"
+            )
+        agent = self._agent(agent_id)
+        if agent.state is not AgentState.AVAILABLE:
+            raise IllegalTransitionError(agent.id, agent.state.value, "restore-connected")
+        self._now = now
+        self._seq += 1
+        call = Call(
+            id=request.id,
+            queue=request.queue,
+            priority=request.priority,
+            enqueued_at=enqueued_at,
+            seq=self._seq,
+            base_required=None,
+            alternatives=(runtime.settings.required,),
+            tier=request.tier,
+            caller=request.caller,
+            attributes=request.attributes,
+            queue_entered_at=entered_at,
+            state=CallState.CONNECTED,
+        )
+        call.agent_id = agent.id
+        call.offered_at = answered_at
+        call.answered_at = answered_at
+        self._calls[call.id] = call
+        runtime.connected += 1
+        agent.call_id = call.id
+        out: list[Decision] = []
+        self._transition(agent, AgentState.ON_CALL, now, None, out)
+        return out
+
+    def _new_call_queue(self, request: CallRequest, now: float) -> QueueRuntime:
+        """The queue of a call about to enter the router, after checking time, queue and id."""
+        self._check_time(now)
+        runtime = self._queue(request.queue)
+        if request.id in self._calls:
+            raise DuplicateIdError(f"call {request.id!r} is already in the router")
+        if not request.id:
+            raise InvalidValueError("call: expected a non-empty id, got ''")
+        return runtime
+
+    def _restored_times(self, request: CallRequest, now: float) -> tuple[float, float]:
+        """(enqueued_at, queue_entered_at) of a request: now, or the restored times checked."""
+        enqueued_at = now if request.enqueued_at is None else request.enqueued_at
+        entered_at = enqueued_at if request.queue_entered_at is None else request.queue_entered_at
+        if not (math.isfinite(enqueued_at) and enqueued_at <= entered_at <= now):
+            raise InvalidValueError(
+                f"call {request.id!r}: restored times: expected enqueued_at <= queue_entered_at"
+                f" <= now ({now}), got {enqueued_at}, {entered_at}"
+            )
+        return enqueued_at, entered_at
 
     def answer(self, call_id: str, now: float) -> list[Decision]:
         """The agent answered the offered call."""

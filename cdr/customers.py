@@ -256,3 +256,29 @@ async def contact_history(db: Database, customer_id: str, limit: int = 10) -> li
     )  # fmt: skip
     async with db.engine.connect() as conn:
         return [Contact(*row) for row in await conn.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A customer record as the screen-pop shows it."""
+
+    customer_id: str
+    name: str
+    phone: str | None
+    email: str | None
+    tier: str
+    notes: str | None
+
+
+async def find_customer_by_phone(db: Database, phone: str) -> Customer | None:
+    """The customer whose phone number is `phone` (the most recently updated if several)."""
+    rows = CustomerRow.__table__.c
+    stmt = (
+        select(rows.customer_id, rows.name, rows.phone, rows.email, rows.tier, rows.notes)
+        .where(rows.phone == phone)
+        .order_by(rows.updated_at.desc())
+        .limit(1)
+    )
+    async with db.engine.connect() as conn:
+        row = (await conn.execute(stmt)).first()
+    return Customer(*row) if row is not None else None

@@ -28,6 +28,11 @@ class WriterBufferFullError(CdrError):
     """The writer's bounded buffer is full: the database has been unreachable for too long."""
 
 
+class WriterStoppedError(CdrError):
+    """The writer's background task died (a bug, not a database outage): nothing more is
+    written; the message says why."""
+
+
 class CustomerImportError(CdrError):
     """A customer file had bad rows; nothing was imported. `errors` lists (row number, reason)."""
 

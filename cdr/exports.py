@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -172,10 +172,10 @@ async def queue_log(db: Database, start: float, end: float) -> AsyncIterator[str
         lo = hi
 
 
-def _when(value: float | None) -> str:
+def _when(value: float | None, zone: tzinfo = UTC) -> str:
     if value is None:
         return ""
-    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(value, zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _disposition(outcome: str) -> str:
@@ -186,8 +186,9 @@ def _disposition(outcome: str) -> str:
     return "NO ANSWER"
 
 
-def master_csv_row(row: Any) -> list[str]:
-    """One cdr_csv row (Master.csv column order) for a `calls` row."""
+def master_csv_row(row: Any, zone: tzinfo = UTC) -> list[str]:
+    """One cdr_csv row (Master.csv column order) for a `calls` row, times in `zone` (cdr_csv
+    writes the PBX's local time, or UTC with `usegmtime=yes`)."""
     duration = max(0, round(row.ended_at - row.arrived_at))
     billsec = max(0, round(row.ended_at - row.answered_at)) if row.answered_at else 0
     if row.outcome == Outcome.VOICEMAIL.value:
@@ -199,14 +200,16 @@ def master_csv_row(row: Any) -> list[str]:
     caller = row.caller or ""
     return [
         "", caller, row.dnis or "", row.context or "", f'"" <{caller}>', row.channel or "",
-        row.agent_channel or "", lastapp, lastdata, _when(row.arrived_at),
-        _when(row.answered_at), _when(row.ended_at), str(duration), str(billsec),
+        row.agent_channel or "", lastapp, lastdata, _when(row.arrived_at, zone),
+        _when(row.answered_at, zone), _when(row.ended_at, zone), str(duration), str(billsec),
         _disposition(row.outcome), "DOCUMENTATION", row.uniqueid or row.call_id,
         row.disposition or "",
     ]  # fmt: skip
 
 
-async def master_csv(db: Database, start: float, end: float) -> AsyncIterator[str]:
+async def master_csv(
+    db: Database, start: float, end: float, zone: tzinfo = UTC
+) -> AsyncIterator[str]:
     """Master.csv lines (no header, as cdr_csv writes) for calls arriving in [start, end)."""
     lo = start
     while lo < end:
@@ -221,7 +224,7 @@ async def master_csv(db: Database, start: float, end: float) -> AsyncIterator[st
         out = io.StringIO()
         writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         for row in rows:
-            writer.writerow(master_csv_row(row))
+            writer.writerow(master_csv_row(row, zone))
         if rows:
             yield out.getvalue()
         lo = hi

@@ -145,6 +145,13 @@ class Recording:
     ended_at: float | None = None
     format: str = "wav"
     size_bytes: int | None = None
+    sha256: str | None = None  # hex; None: the file was not readable when the call ended
+    queue: str | None = None
+    agent_id: str | None = None
+    pauses: tuple[tuple[float, float], ...] = ()  # (start, end) of each pause (card data)
+    archive_path: str | None = None
+    verified_at: float | None = None
+    reason: str | None = None  # why it was recorded (the policy's decision)
 
 
 CdrItem = CallRecord | AgentStateSpan | AgentSession | Recording

@@ -6,6 +6,7 @@ so that a flush only waits on the database while the engine goes on producing.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cdr.records import (
@@ -161,6 +162,15 @@ def entry_of(item: CdrItem) -> Entry:
                     item.ended_at,
                     item.format,
                     item.size_bytes,
+                    item.sha256,
+                    item.queue,
+                    item.agent_id,
+                    None if item.ended_at is None else max(0.0, item.ended_at - item.started_at),
+                    json.dumps([list(p) for p in item.pauses]),
+                    item.archive_path,
+                    item.verified_at,
+                    None,  # purged_at: set by `callcenter recordings purge`
+                    item.reason,
                 ),
             )
         ]

@@ -7,7 +7,7 @@ from its segments (wait, ring, talk, hold, wrap-up) so that reports aggregate on
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, MetaData, String
+from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -172,3 +172,46 @@ class RecordingRow(Base):
     ended_at: Mapped[float | None] = mapped_column(Double)
     format: Mapped[str] = mapped_column(String(16))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
+    # Added by migration 0003.
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    queue: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    duration_s: Mapped[float | None] = mapped_column(Double)
+    pauses: Mapped[str | None] = mapped_column(Text)  # JSON [[start, end], ...]
+    archive_path: Mapped[str | None] = mapped_column(String(500))
+    verified_at: Mapped[float | None] = mapped_column(Double)
+    purged_at: Mapped[float | None] = mapped_column(Double)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index(None, "started_at"),)
+
+
+class QaScoreRow(Base):
+    """A reviewer's weighted score of one call (`callcenter qa score`); migration 0003."""
+
+    __tablename__ = "qa_scores"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    scored_at: Mapped[float] = mapped_column(Double)
+    score: Mapped[float] = mapped_column(Double)  # 0-100, weighted
+    points: Mapped[str] = mapped_column(Text)  # JSON {criterion: points}
+    comment: Mapped[str | None] = mapped_column(String(2000))
+
+    __table_args__ = (Index(None, "agent_id", "scored_at"),)
+
+
+class AgentPresenceRow(Base):
+    """Who is logged in now, with which device and pause: what an engine restart reads back.
+
+    One row per agent, overwritten on every change (the history is in `agent_states`)."""
+
+    __tablename__ = "agent_presence"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    logged_in_at: Mapped[float | None] = mapped_column(Double)  # None: logged out
+    device: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    since: Mapped[float] = mapped_column(Double)

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from cdr.db import Database
-from cdr.errors import WriterBufferFullError
+from cdr.errors import WriterBufferFullError, WriterStoppedError
 from cdr.records import CdrItem
 from cdr.rows import TABLE_ORDER, Entry, entry_of, group_rows
 from cdr.schema import Base
@@ -96,6 +96,7 @@ class CdrWriter:
         self._committed = 0
         self._failed_attempts = 0
         self._rejected: list[CdrItem] = []
+        self._died: Exception | None = None
         self._behind = False
         self._closing = False
         self._flush_target = 0  # a flush() waits for everything up to this submission count
@@ -140,7 +141,9 @@ class CdrWriter:
     # -- the engine's side ---------------------------------------------------------------------
 
     def submit(self, item: CdrItem) -> None:
-        """Queue one item for writing; returns at once. Raises WriterBufferFullError when full."""
+        """Queue one item for writing; returns at once. Raises WriterBufferFullError when full,
+        WriterStoppedError once the background task has died."""
+        self._check_alive()
         if self._closing:
             raise RuntimeError("CdrWriter: submit after close")
         if len(self._buffer) >= self._max_buffer:
@@ -173,7 +176,17 @@ class CdrWriter:
         self._flush_target = max(self._flush_target, target)
         self._wake.set()
         async with self._progress:
-            await self._progress.wait_for(lambda: self._written >= target)
+            await self._progress.wait_for(
+                lambda: self._written >= target or self._died is not None
+            )
+        self._check_alive()
+
+    def _check_alive(self) -> None:
+        if self._died is not None:
+            raise WriterStoppedError(
+                f"CDR writer stopped after {self._committed} items: {_brief(self._died)};"
+                f" {len(self._buffer)} items not written"
+            ) from self._died
 
     @property
     def stats(self) -> WriterStats:
@@ -194,6 +207,19 @@ class CdrWriter:
     # -- the background task -------------------------------------------------------------------
 
     async def _run(self) -> None:
+        try:
+            await self._write_until_closed()
+        except Exception as exc:
+            # A bug, not an outage (those are retried): say so loudly, and wake every flush()
+            # so that it raises instead of waiting for ever.
+            self._died = exc
+            log.critical("CDR writer stopped: %s; %d items not written", _brief(exc),
+                         len(self._buffer))
+            async with self._progress:
+                self._progress.notify_all()
+            raise
+
+    async def _write_until_closed(self) -> None:
         backoff = self._backoff_initial_s
         drain_deadline: float | None = None
         loop = asyncio.get_running_loop()

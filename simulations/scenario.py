@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from acd.config import Level, QueueModel
 from acd.queues import MAX_PRIORITY, MIN_PRIORITY
 from simulations.distributions import Distribution, Never, PoissonArrivals
+
+M = TypeVar("M", bound=BaseModel)
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -152,28 +154,37 @@ class Scenario(_Strict):
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file; raise ScenarioError naming file, key and value."""
-    path = Path(path)
+    return load_yaml_model(Path(path), Scenario, ScenarioError)
+
+
+def load_yaml_model(path: Path, model: type[M], error_class: type[Exception]) -> M:
+    """A YAML file validated as `model`; `error_class` names the file, the key and the value."""
+    data = read_yaml_mapping(path, error_class)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise error_class(describe_validation_error(path, error)) from None
+
+
+def read_yaml_mapping(path: Path, error_class: type[Exception]) -> dict[str, object]:
+    """The mapping at the top of a YAML file, or `error_class` naming the file and line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+        raise error_class(f"{path}: cannot read: {error.strerror}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ScenarioError(
-            f"{where}: not valid YAML: {getattr(error, 'problem', error)}"
-        ) from None
+        raise error_class(f"{where}: not valid YAML: {getattr(error, 'problem', error)}") from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(_describe(path, error)) from None
+        raise error_class(f"{path}: expected a mapping of settings, got {type(data).__name__}")
+    return data
 
 
-def _describe(path: Path, error: ValidationError) -> str:
+def describe_validation_error(path: Path, error: ValidationError) -> str:
+    """Every problem pydantic found, one line each: file, key path, message, the value given."""
     lines = [f"{path}: {error.error_count()} problem(s):"]
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"

@@ -230,6 +230,10 @@ class AmiClient:
         async with asyncio.timeout(timeout):
             await self._logged_in.wait()
 
+    def backlog(self) -> int:
+        """Events waiting in the queue for `events()` to hand them out."""
+        return self._events.qsize()
+
     async def events(self) -> AsyncIterator[AmiEvent]:
         """Typed events and session facts (`Connected`, `Disconnected`, `Resynced`)."""
         while True:

@@ -11,6 +11,8 @@ from callcenter.cli.app import app
 # Command modules, imported for their side effect of registering commands on `app`.
 COMMAND_MODULES: tuple[str, ...] = (
     "demo",
+    "serve",
+    "admin",
     "emulator",
     "erlang",
     "simulate",
@@ -18,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "report",
     "export",
     "customers",
+    "recordings",
+    "supervise",
 )
 
 

@@ -1,139 +1,58 @@
-"""`callcenter demo`: the ACD routing a scripted busy hour on a virtual clock.
-
-Until the live engine (AMI + MQTT) exists, this shows the routing core at work: the same
-`acd.Router` the engine will use, driven by the simulator through a busy hour.
-"""
+"""`callcenter demo`: the whole system on this machine, or (`--virtual`) the router alone."""
 
 from __future__ import annotations
 
-import time
+import asyncio
+from pathlib import Path
 
-import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from acd import AgentState, Offer, Router, Trigger
-from acd.skills import describe
 from callcenter.cli.app import app
-from simulations import busy_hour
-from simulations.engine import Simulation, SimulationResult
-from simulations.model import SimAgent
-from simulations.report import agent_metrics, call_metrics
-from simulations.stats import AgentTally, CallTally
+from callcenter.demo.run import describe_pop, kpi_reports, run_demo, summary_table
+from callcenter.demo.virtual import virtual_demo
 
 
 @app.command()
 def demo(
-    seed: int = typer.Option(7, help="Seed of the scripted hour (same seed, same hour)."),
-    hours: float = typer.Option(1.0, min=0.1, max=24.0, help="Length of the scripted day, hours."),
+    minutes: float = typer.Option(30.0, min=1.0, max=240.0,
+                                  help="Length of the scripted busy period, scenario minutes."),
+    speed: float = typer.Option(40.0, min=1.0, max=200.0,
+                                help="How many times faster than real time it plays."),
+    seed: int = typer.Option(7, help="Seed of the scripted calls (same seed, same calls)."),
+    directory: Path = typer.Option(Path("callcenter-demo"), "--dir",
+                                   help="Where the database, the engine log and the pops go."),
+    mqtt_host: str = typer.Option("127.0.0.1", help="MQTT broker to try first."),
+    mqtt_port: int = typer.Option(1883, min=1, max=65535, help="Its port."),
+    virtual: bool = typer.Option(False, "--virtual",
+                                 help="No PBX: the router alone on a virtual clock, explained."),
+    hours: float = typer.Option(1.0, min=0.1, max=24.0,
+                                help="With --virtual: length of the scripted day, hours."),
 ) -> None:
-    """Route a scripted busy hour through the ACD and print a routing summary."""
+    """Start the Asterisk emulator, the engine, SQLite and MQTT; play a busy period live."""
     console = Console()
     if not console.is_terminal:  # logs and pipes: wide enough for the tables
-        console = Console(width=110)
-    rng = np.random.default_rng(seed)
-    router = Router(busy_hour.QUEUES, seed=seed)
-    roster = busy_hour.agents()
-    started = time.perf_counter()
-    simulation = Simulation(
-        router,
-        roster,
-        busy_hour.calls(rng, hours),
-        horizon_s=hours * busy_hour.HOUR_S,
-        interval_s=busy_hour.HOUR_S,
-        rng=rng,
-        explain_first=8,
-    )
-    result = simulation.run()
-    elapsed = time.perf_counter() - started
-    console.rule("[bold]callcenter demo: a scripted busy hour through the ACD")
-    console.print(
-        f"{len(busy_hour.QUEUES)} queues, {len(roster)} agents, "
-        f"{result.stats.calls_simulated} calls over {hours:g} h of virtual time "
-        f"(routed in {elapsed:.2f} s of real time)."
-    )
-    console.print(_queue_table(result, router))
-    console.print(_agent_table(result, roster))
-    console.print(
-        "[bold]Why these calls went where they went[/bold] (the first offer of each kind):"
-    )
-    for offer in result.offers_explained:
-        console.print("  " + explain(offer))
-    console.print(
-        "\nSL = calls answered within the queue's target / calls offered (target after the /)."
-        " The live engine (AMI, MQTT screen-pops, CDR) plugs into this same router."
-    )
-
-
-def explain(offer: Offer) -> str:
-    """One line a supervisor can read: who got the call, and why."""
-    why = offer.why
-    if why.trigger is Trigger.AGENT_AVAILABLE:
-        runner = f", next was {why.runner_up_call}" if why.runner_up_call else ""
-        how = (
-            f"agent came free and took the best of {why.competing_calls} queue heads"
-            f" (priority, queue weight, wait){runner}"
-        )
-    else:
-        runner = f", runner-up {why.runner_up_agent}" if why.runner_up_agent else ""
-        how = f"{why.trigger.value}: {why.strategy.value} among {why.qualified_agents} idle{runner}"
-    rules = f"; rules fired: {', '.join(why.rules_fired)}" if why.rules_fired else ""
-    return (
-        f"{offer.call_id} → agent {offer.display_id} ({offer.agent_id}) in {offer.queue}: {how}; "
-        f"needs {describe(why.required)}; priority {why.aged_priority}; "
-        f"waited {why.waited_s:.1f} s{rules}"
-    )
-
-
-def _queue_table(result: SimulationResult, router: Router) -> Table:
-    per_queue: dict[str, CallTally] = {}
-    for (_, queue, _), tally in result.stats.calls.items():
-        per_queue.setdefault(queue, CallTally()).merge(tally)
-    table = Table(title="Queues (calls counted in the queue they arrived at)")
-    columns = ("queue", "offered", "answered", "abandoned", "overflow", "RONA", "SL", "ASA s")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
-    for name in router.queue_names():
-        t = per_queue.get(name, CallTally())
-        figures = call_metrics(t)
-        target = router.queue_settings(name).sl_target_s
-        sl, asa = figures["sl_offered"], figures["asa_s"]
-        table.add_row(
-            name,
-            str(t.offered),
-            str(t.answered),
-            f"{t.abandoned} ({t.short_abandoned} short)",
-            str(t.overflowed + t.expired),
-            str(t.ring_no_answer),
-            "-" if sl is None else f"{sl:.0%}/{target:g}s",
-            "-" if asa is None else f"{asa:.1f}",
-        )
-    return table
-
-
-def _agent_table(result: SimulationResult, roster: list[SimAgent]) -> Table:
-    per_group: dict[str, AgentTally] = {}
-    for (_, group), tally in result.stats.agents.items():
-        per_group.setdefault(group, AgentTally()).merge(tally)
-    table = Table(
-        title="Agent groups (busy = ringing + talking + wrap-up; occupancy = busy / staffed)"
-    )
-    for column in ("group", "agents", "busy h", "available h", "paused h", "occupancy"):
-        table.add_column(column, justify="left" if column == "group" else "right", no_wrap=True)
-    sizes: dict[str, int] = {}
-    for agent in roster:
-        sizes[agent.group] = sizes.get(agent.group, 0) + 1
-    for group, tally in sorted(per_group.items()):
-        s = tally.seconds
-        busy = s[AgentState.RESERVED] + s[AgentState.ON_CALL] + s[AgentState.WRAP_UP]
-        occupancy = agent_metrics(tally)["occupancy"]
-        table.add_row(
-            group,
-            str(sizes.get(group, 0)),
-            f"{busy / 3600:.1f}",
-            f"{s[AgentState.AVAILABLE] / 3600:.1f}",
-            f"{s[AgentState.PAUSED] / 3600:.1f}",
-            "-" if occupancy is None else f"{occupancy:.0%}",
-        )
-    return table
+        console = Console(width=120)
+    if virtual:
+        virtual_demo(console, seed, hours)
+        return
+    result = asyncio.run(run_demo(console, minutes=minutes, speed=speed, seed=seed,
+                                  directory=directory, mqtt_host=mqtt_host,
+                                  mqtt_port=mqtt_port))
+    by_queue, by_agent = asyncio.run(kpi_reports(result, speed))
+    console.print(summary_table(by_queue, by_agent, speed))
+    answered = [r for r in result.records if r.agent_display_id]
+    console.print(f"{result.placed} calls placed, {len(result.records)} call records written,"
+                  f" {len(answered)} answered with the agent's ID announced before the bridge"
+                  f" (e.g. call {answered[0].call_id}: \"agent {answered[0].agent_display_id}"
+                  f" is serving you\")." if answered else
+                  f"{result.placed} calls placed, {len(result.records)} call records written.")
+    console.print(f"[bold]Screen-pops received over MQTT:[/bold] {len(result.pops)}; the first 2:")
+    for pop in result.pops[:2]:
+        console.print(describe_pop(pop), markup=False)
+    if result.replies_failed:
+        console.print(f"commands refused: {len(result.replies_failed)}, e.g."
+                      f" {result.replies_failed[0]}")
+    console.print(f"MQTT: {result.broker}\nDatabase: {result.database}"
+                  f"  (try: callcenter report --db sqlite:///{result.database} --by queue)"
+                  f"\nEngine log: {result.log_file}\nWall time: {result.wall_s:.1f} s")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -74,8 +75,19 @@ def export_master_csv(
     end: str | None = TO,
     output: Path | None = OUTPUT,
     db: str | None = DB_OPTION,
+    time_zone: str = typer.Option(
+        "UTC", "--time-zone", help="Zone of the date columns (cdr_csv writes the PBX's local"
+        " time unless usegmtime=yes), e.g. Asia/Shanghai."),
 ) -> None:
     """CDRs in Asterisk's Master.csv column order (cdr_csv)."""
-    lines = _export(master_csv, start, end, output, db)
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"--time-zone: expected an IANA zone such as Asia/Shanghai, got {time_zone!r}")
+
+    def in_zone(database: Database, frm: float, to: float) -> AsyncIterator[str]:
+        return master_csv(database, frm, to, zone)
+
+    lines = _export(in_zone, start, end, output, db)
     if output is not None:
         typer.echo(f"wrote {lines} CDR lines to {output}", err=True)

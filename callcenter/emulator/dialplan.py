@@ -8,15 +8,17 @@ do (`Newexten` for each priority, `VarSet` for `Set`, ...).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from callcenter.emulator.model import UP, EChannel
+from callcenter.emulator.model import UP, EBridge, EChannel
 
 if TYPE_CHECKING:
     from callcenter.emulator.pbx import Pbx
+    from dialplans.model import Dialplan as DialplanModel
 
 Data = str | Callable[[EChannel], str]
 
@@ -25,6 +27,16 @@ Data = str | Callable[[EChannel], str]
 class Step:
     app: str
     data: Data = ""
+    label: str = ""
+
+
+def steps_from_model(model: DialplanModel) -> dict[str, dict[str, list[Step]]]:
+    """A `dialplans.model.Dialplan` as the interpreter's contexts (same priorities, labels)."""
+    return {
+        ctx.name: {ext.name: [Step(p.app, p.data, p.label) for p in ext.priorities]
+                   for ext in ctx.extensions}
+        for ctx in model.contexts
+    }
 
 
 def default_contexts() -> dict[str, dict[str, list[Step]]]:
@@ -130,6 +142,10 @@ class Dialplan:
                  ) -> None:
         self.pbx = pbx
         self.contexts = contexts or default_contexts()
+        self.playback_s = 1.0
+        """Length of one prompt file played by Playback(), seconds of PBX time."""
+        self.digit_s = 0.4
+        """Length of one digit said by SayDigits(), seconds of PBX time."""
         self._compiled = {
             ctx: [(_pattern(p), steps) for p, steps in sorted(
                 extens.items(), key=lambda kv: (kv[0].startswith("_"), kv[0]))]
@@ -173,7 +189,9 @@ class Dialplan:
         pbx = self.pbx
         while not ch.hungup:
             if ch.soft_hangup:
-                pbx.hangup(ch, ch.hangup_cause, soft=True)
+                # A local hangup (Hangup action, Hangup()) shows a SoftHangupRequest; a
+                # far-end one already showed its HangupRequest (`Pbx.remote_hangup`).
+                pbx.hangup(ch, ch.hangup_cause, soft="__remote" not in ch.variables)
                 return
             if ch.redirect_to is not None:
                 ch.context, ch.exten, ch.priority = ch.redirect_to
@@ -204,16 +222,19 @@ class Dialplan:
             return nxt
         if app == "Set":
             name, _, value = data.partition("=")
-            pbx.setvar(ch, name, value)
+            if name.upper() == "CHANNEL(LANGUAGE)":
+                ch.language = value  # a dialplan function: no VarSet
+            else:
+                pbx.setvar(ch, name, value)
             return nxt
         if app == "Goto":
-            parts = data.split(",")
-            if len(parts) == 3:
-                ch.context = parts[0]
-            ch.exten, ch.priority = parts[-2], int(parts[-1])
-            return ch.priority
+            return self._goto(ch, data)
         if app == "Answer":
-            if ch.state != UP:
+            if ch.state != UP and ch.devcat:
+                # A SIP channel: 200 OK, RTP flows at once.
+                pbx.set_state(ch, UP)
+                await self._pause(ch, 0.02)
+            elif ch.state != UP:
                 pbx.answer(ch)
                 # Answer() then waits for the first media frame, at most 500 ms: b1's
                 # caller went on 20 ms after the queue's music started, d2's parked caller
@@ -232,8 +253,26 @@ class Dialplan:
             await self._pause(ch, _seconds(data))
             return nxt
         if app == "Hangup":
-            pbx.hangup(ch, 16, soft=True)
+            cause = int(data) if data.strip().isdigit() else ch.hangup_cause or 16
+            pbx.hangup(ch, cause, soft=True)
             return nxt
+        if app == "Playback":
+            # apps/app_playback.c: an empty argument returns -1, which hangs the channel up.
+            files = data.split(",")[0]
+            if not files:
+                pbx.hangup(ch, 16, soft=True)
+                return nxt
+            await self._pause(ch, self.playback_s * len(files.split("&")))
+            if not ch.hungup and not ch.soft_hangup and ch.redirect_to is None:
+                pbx.setvar(ch, "PLAYBACKSTATUS", "SUCCESS")
+            return nxt
+        if app == "SayDigits":
+            digits = data.split(",")[0]
+            if digits:
+                await self._pause(ch, self.digit_s * len(digits))
+            return nxt
+        if app == "Bridge":
+            return await self._bridge(ch, data)
         if app == "UserEvent":
             name, *headers = data.split(",")
             pairs = [*ch.snapshot(), ("UserEvent", name)]
@@ -255,6 +294,10 @@ class Dialplan:
         if app == "Queue":
             return await pbx.queues.run_queue(ch, data)
         if app == "Dial":
+            if data.startswith("PJSIP/"):
+                from callcenter.emulator.phones import run_dial_pjsip
+
+                return await run_dial_pjsip(pbx, ch, data)
             from callcenter.emulator.dial import run_dial
 
             return await run_dial(pbx, ch, data)
@@ -281,6 +324,88 @@ class Dialplan:
                                                 ("Direction", "Received")])
                 await pbx.sleep(gap)
             return nxt
+        return nxt
+
+    def _goto(self, ch: EChannel, data: str) -> int:
+        """Goto([[context,]exten,]priority|label); an unknown label ends the call, as
+        pbx_parseable_goto failing makes Goto() return -1."""
+        parts = [x.strip() for x in data.split(",")]
+        context = parts[0] if len(parts) == 3 else ch.context
+        exten = parts[-2] if len(parts) >= 2 else ch.exten
+        target = parts[-1]
+        if target.isdigit():
+            priority = int(target)
+        else:
+            steps = self.lookup(context, exten) or []
+            found = [i for i, step in enumerate(steps, 1) if step.label == target]
+            if not found:
+                self.pbx.hangup(ch, 16, soft=True)
+                return ch.priority + 1
+            priority = found[0]
+        ch.context, ch.exten, ch.priority = context, exten, priority
+        return priority
+
+    def find_channel(self, spec: str) -> EChannel | None:
+        """Bridge()'s lookup: channel name, then name prefix, then Uniqueid."""
+        pbx = self.pbx
+        ch = pbx.find(spec)
+        if ch is not None or not spec:
+            return ch
+        for c in pbx.channels.values():
+            if c.name.startswith(spec) or c.uniqueid == spec:
+                return c
+        return None
+
+    async def _bridge(self, ch: EChannel, data: str) -> int:
+        """Bridge(channel) without options (bridge_exec, main/features.c): `channel` is
+        pulled out of what it runs (ast_bridge_add_channel yanks it, answering it if need
+        be) into a new basic bridge with `ch`. The bridge dissolves when either leaves
+        (hangup, Redirect); `ch` then goes on at its next priority, and `channel` at the
+        priority after the one it was pulled from (after-bridge go-on)."""
+        pbx = self.pbx
+        nxt = ch.priority + 1
+        peer = self.find_channel(data.split(",")[0].strip())
+        if peer is None:
+            pbx.setvar(ch, "BRIDGERESULT", "NONEXISTENT")
+            return nxt
+        if peer is ch:
+            pbx.setvar(ch, "BRIDGERESULT", "LOOP")
+            return nxt
+        if ch.state != UP:
+            pbx.set_state(ch, UP) if ch.devcat else pbx.answer(ch)
+        if peer.state != UP:
+            pbx.set_state(peer, UP) if peer.devcat else pbx.answer(peer)
+        old = peer.bridge
+        if old is not None:
+            pbx.leave_bridge(peer)  # a bridged peer is moved (bridge_move_locked)
+        bridge = pbx.new_bridge()
+        peer.variables["__app_bridge"] = "Bridge"
+        ch.variables["__app_bridge"] = "Bridge"
+        pbx.enter_bridge(bridge, peer)
+        pbx.enter_bridge(bridge, ch)
+        pbx.bridge_peers(bridge)
+        pbx.set_connected(ch, peer.cid_num, peer.cid_name)
+        pbx.set_connected(peer, ch.cid_num, ch.cid_name)
+        loop = asyncio.get_running_loop()
+
+        def dissolve(bridge: EBridge = bridge) -> None:
+            for other in list(bridge.members):
+                pbx.leave_bridge(other)
+            pbx.destroy_bridge(bridge)
+
+        # The leaver's own Hangup comes before the others are kicked out (b1's order).
+        def left(_gone: EChannel) -> None:
+            loop.call_soon(dissolve)
+
+        pbx.watch_bridge(bridge, left)
+        while ch.bridge is bridge and not ch.hungup and not ch.soft_hangup \
+                and ch.redirect_to is None:
+            ch.interrupt.clear()
+            await pbx.wait(ch, None)
+        if ch.bridge is bridge:
+            pbx.leave_bridge(ch)
+        if not ch.hungup:
+            pbx.setvar(ch, "BRIDGERESULT", "SUCCESS")
         return nxt
 
     async def _chanspy(self, ch: EChannel, data: str) -> None:
@@ -314,10 +439,11 @@ class Dialplan:
         interrupted = await pbx.wait(ch, seconds)
         if not interrupted or ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
             return
-        while ch.bridge is not None and not ch.hungup:
+        while ch.bridge is not None and not ch.hungup and not ch.soft_hangup:
             ch.interrupt.clear()
             await pbx.wait(ch, None)
-        ch.interrupt.clear()
+        if not ch.soft_hangup:
+            ch.interrupt.clear()
 
 
 def _seconds(text: str) -> float:

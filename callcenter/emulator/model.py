@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
 DOWN, RING, RINGING, UP = 0, 4, 5, 6
 
+# ast_cause2str (main/channel.c causes[]).
 CAUSE_TXT = {
     0: "Unknown",
+    3: "No route to destination",
     4: "",
     16: "Normal Clearing",
     17: "User busy",
-    19: "No user responding",
+    18: "No user responding",
+    19: "User alerting, no answer",
     21: "Call Rejected",
     26: "Answered elsewhere",
 }
@@ -62,6 +65,12 @@ class EChannel:
     cdr_rows: list[str] = field(default_factory=list)
     moh: bool = False
     spies: list[EChannel] = field(default_factory=list)
+    language: str = "en"
+    devcat: str = ""
+    """PJSIP channels: the device-state category this channel counts in (phones.py)."""
+    on_hold: bool = False
+    watch: asyncio.Event | None = None
+    """Set on every bridge enter/leave and on hangup (scripted parties wait on it)."""
 
     def snapshot(self, prefix: str = "") -> Pairs:
         p = prefix
@@ -73,7 +82,7 @@ class EChannel:
             (p + "CallerIDName", self.cid_name),
             (p + "ConnectedLineNum", self.conn_num),
             (p + "ConnectedLineName", self.conn_name),
-            (p + "Language", "en"),
+            (p + "Language", self.language),
             (p + "AccountCode", ""),
             (p + "Context", self.context),
             (p + "Exten", self.exten),

@@ -15,9 +15,12 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from callcenter.emulator.model import CAUSE_TXT, DOWN, RING, RINGING, UP, EBridge, EChannel, Pairs
+
+if TYPE_CHECKING:
+    from dialplans.model import Dialplan as DialplanModel
 
 
 class Listener(Protocol):
@@ -51,8 +54,9 @@ def encode_event(event: str, privilege: str, pairs: Pairs) -> bytes:
 class Pbx:
     """See the module docstring. Owns every task it starts; `stop()` cancels them."""
 
-    def __init__(self, *, speed: float = 1.0) -> None:
-        from callcenter.emulator.dialplan import Dialplan
+    def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None) -> None:
+        from callcenter.emulator.dialplan import Dialplan, default_contexts, steps_from_model
+        from callcenter.emulator.phones import Devices, Phones, Trunk
         from callcenter.emulator.queues import QueueSystem
 
         self.speed = speed
@@ -66,7 +70,14 @@ class Pbx:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.booted_at = time.monotonic()
         self.processed_calls = 0
-        self.dialplan = Dialplan(self)
+        steps = default_contexts()
+        if contexts is not None:
+            steps.update(steps_from_model(contexts))
+        self.dialplan = Dialplan(self, steps)
+        self._pjsip = itertools.count()
+        self.devices = Devices(self)
+        self.phones = Phones(self)
+        self.trunk = Trunk(self)
         self.queues = QueueSystem(self)
         self.events_emitted = 0
         self._answer_handlers: dict[str, Callable[[], None]] = {}
@@ -157,8 +168,39 @@ class Pbx:
         self.emit("Newchannel", "call,all", ch.snapshot())
         return ch
 
+    def new_pjsip(self, endpoint: str, context: str, exten: str, *, state: int = DOWN,
+                  uniqueid: str = "", linkedid: str = "",
+                  cid: tuple[str, str] | None = None) -> EChannel:
+        """A `PJSIP/<endpoint>-<8 hex>` channel (chan_pjsip numbers them with one global
+        counter); emits Newchannel and the endpoint's device state."""
+        name = f"PJSIP/{endpoint}-{next(self._pjsip):08x}"
+        uid = uniqueid or self.new_uid()
+        ch = EChannel(name, uid, linkedid or uid, context, exten, state=state,
+                      created=time.monotonic())
+        if cid is not None:
+            ch.cid_num, ch.cid_name = cid
+        self.channels[name] = ch
+        self.emit("Newchannel", "call,all", ch.snapshot())
+        self.devices.track(ch)
+        return ch
+
     def find(self, name: str) -> EChannel | None:
         return self.channels.get(name)
+
+    def remote_hangup(self, ch: EChannel, cause: int = 16) -> None:
+        """The far end hung up (a SIP BYE or CANCEL): `HangupRequest` (queued by the
+        channel driver, not the `SoftHangupRequest` of a local hangup), then the channel
+        leaves what it runs and hangs up with `cause`."""
+        if ch.hungup or ch.soft_hangup:
+            return
+        self.emit("HangupRequest", "call,all", [*ch.snapshot(), ("Cause", str(cause))])
+        ch.soft_hangup = True
+        ch.hangup_cause = cause
+        ch.variables["__remote"] = "1"
+        if ch.task is None or ch.task.done():
+            self.hangup(ch, cause, soft=False)
+        else:
+            ch.interrupt.set()
 
     def newexten(self, ch: EChannel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
@@ -202,6 +244,8 @@ class Pbx:
         if state == UP and ch.answered is None:
             ch.answered = time.monotonic()
         self.emit("Newstate", "call,all", ch.snapshot())
+        if ch.devcat:
+            self.devices.refresh(ch)
 
     def answer(self, ch: EChannel) -> None:
         """Answer `ch`; for a Local ;2 half the ;1 half goes Up and its dialler is told."""
@@ -304,6 +348,8 @@ class Pbx:
             # change, processed only when ;2 leaves its Wait (d2).
             self.set_caller_id(ch, ch.cid_num, ch.cid_name)
         ch.interrupt.set()
+        if ch.watch is not None:
+            ch.watch.set()
         for spy in ch.spies:
             spy.interrupt.set()
         handler = self._hangup_handlers.pop(ch.name, None)
@@ -316,7 +362,9 @@ class Pbx:
                 self.hangup(peer, cause, soft=False)
             else:
                 peer.interrupt.set()
-        if ch.half != 1:
+        if ch.devcat:
+            self.devices.untrack(ch)
+        elif ch.half != 1:
             self.device_state(ch.device, "NOT_INUSE")
             if peer is not None:
                 self.device_state(peer.device, "NOT_INUSE")
@@ -367,6 +415,8 @@ class Pbx:
         extra = [("SwapUniqueid", swap.uniqueid)] if swap is not None else []
         self.emit("BridgeEnter", "call,all", [*bridge.snapshot(), *ch.snapshot(), *extra])
         ch.interrupt.set()
+        if ch.watch is not None:
+            ch.watch.set()
         peer = ch.peer
         if (peer is not None and peer.bridge is not None and peer.bridge is not bridge
                 and len(bridge.members) == 2 and len(peer.bridge.members) == 2
@@ -436,6 +486,8 @@ class Pbx:
         bridge.members.remove(ch)
         ch.bridge = None
         ch.interrupt.set()
+        if ch.watch is not None:
+            ch.watch.set()
         self.emit("BridgeLeave", "call,all", [*bridge.snapshot(), *ch.snapshot()])
         watcher = self._bridge_watchers.get(bridge.uniqueid)
         if watcher is not None:
@@ -477,6 +529,11 @@ class Pbx:
     async def originate(self, req: OriginateRequest, respond: Callable[[Pairs], None]) -> None:
         """Run an Originate of a Local channel; `respond` gets the OriginateResponse fields."""
         tech, _, rest = req.channel.partition("/")
+        if tech == "PJSIP":
+            from callcenter.emulator.phones import originate_pjsip
+
+            await originate_pjsip(self, req, respond)
+            return
         exten, _, context = rest.partition("@")
         if tech != "Local" or not exten or not context:
             respond(self._originate_failure(req))

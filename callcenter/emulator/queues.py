@@ -152,6 +152,8 @@ class QueueSystem:
 
     def device_changed(self, device: str) -> None:
         """Re-evaluate members whose state interface is `device`; QueueMemberStatus if changed."""
+        if not any(m.state_interface == device for q in self.queues.values() for m in q.members):
+            return  # no member watches this device: skip the scan over all channels
         busy = any(c.device == device for c in self.pbx.channels.values())
         status = INUSE if busy else NOT_INUSE
         for q in sorted(self.queues.values(), key=lambda q: q.name):

@@ -15,9 +15,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from callcenter.emulator.ami import Session
 from callcenter.emulator.pbx import Pbx
+from callcenter.emulator.phones import Phones, Trunk
+
+if TYPE_CHECKING:
+    from dialplans.model import Dialplan as DialplanModel
 
 
 class Emulator:
@@ -31,12 +36,14 @@ class Emulator:
         users: dict[str, str] | None = None,
         auth_delay_speed: float | None = None,
         setup: Callable[[Pbx], None] | None = None,
+        contexts: DialplanModel | None = None,
     ) -> None:
         self.speed = speed
         self.port = port
         self.users = users if users is not None else {"cc": "ccsecret"}
         self.auth_speed = auth_delay_speed if auth_delay_speed is not None else speed
         self._setup = setup
+        self._contexts = contexts
         self.pbx = self._new_pbx()
         self.sessions: set[Session] = set()
         self._server: asyncio.Server | None = None
@@ -46,7 +53,7 @@ class Emulator:
         self.responsive.set()
 
     def _new_pbx(self) -> Pbx:
-        pbx = Pbx(speed=self.speed)
+        pbx = Pbx(speed=self.speed, contexts=self._contexts)
         if self._setup is not None:
             self._setup(pbx)
         return pbx
@@ -96,6 +103,15 @@ class Emulator:
             session.close()
             if task is not None:
                 self._tasks.discard(task)
+
+    @property
+    def phones(self) -> Phones:
+        """The PJSIP softphones of the current PBX (a core restart makes a new one)."""
+        return self.pbx.phones
+
+    @property
+    def trunk(self) -> Trunk:
+        return self.pbx.trunk
 
     # -- operations ------------------------------------------------------------------------
 

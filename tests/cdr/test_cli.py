@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,13 @@ def test_master_csv_export(url: str) -> None:
     assert (c2[12], c2[13], c2[14]) == ("235", "200", "ANSWERED")
     c3 = next(r for r in rows if r[16].endswith(".c3"))
     assert c3[14] == "NO ANSWER" and c3[13] == "0"
+    shanghai = runner.invoke(app, ["export", "master-csv", "--db", url, "--from", "2025-11-03",
+                                   "--to", "2025-11-04", "--time-zone", "Asia/Shanghai"])
+    local = next(r for r in csv.reader(io.StringIO(shanghai.output)) if r[16].endswith(".c2"))
+    start_utc = datetime.strptime(c2[9], "%Y-%m-%d %H:%M:%S")
+    assert datetime.strptime(local[9], "%Y-%m-%d %H:%M:%S") - start_utc == timedelta(hours=8)
+    bad = runner.invoke(app, ["export", "master-csv", "--db", url, "--time-zone", "Mars/Base"])
+    assert bad.exit_code == 2 and "--time-zone" in bad.output
 
 
 CUSTOMERS_CSV = """Account Number,Name,Phone,E-Mail,Tier,Favourite colour

@@ -1,0 +1,119 @@
+"""The demo's contact center: the simulator's busy hour (`simulations.busy_hour`) on a live PBX.
+
+The same 3 queues, 30 agents and call mix as `callcenter demo --virtual` and the simulator's
+example, played `speed` times faster: every duration in the engine's config and on the phones
+is divided by `speed`, so a 30-minute busy period runs in 45 s at speed 40.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from acd.config import queue_model
+from callcenter.emulator import InboundCaller, Softphone
+from callcenter.engine.config import EngineConfig
+from simulations import busy_hour
+from simulations.model import SimAgent
+
+VIP_DID_OFFSET = 10  # DID 40x0 + 10: the VIP line of the same queue
+NO_ANSWER_AGENTS = ("1005", "1017")  # their phones ring out: RONA
+OFFLINE_AGENT = "1029"  # its phone drops off the network for a while
+BREAK_AGENTS = ("1003", "1012", "1024")
+CUSTOMERS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledCall:
+    at_s: float  # scenario seconds from the start
+    caller: InboundCaller
+    vip: bool
+    queue: str
+
+
+def dids() -> dict[str, tuple[str, str]]:
+    """DID → (queue, language): one line per queue, Chinese on the general line."""
+    return {
+        f"40{i:02d}": (queue, "zh" if queue == "general" else "en")
+        for i, (queue, *_rest) in enumerate(busy_hour.CALL_TYPES)
+    }
+
+
+def extension(agent: SimAgent) -> str:
+    """The agent's id, extension and announced number: its display id in the busy hour."""
+    return agent.display_id or agent.id
+
+
+def caller_number(index: int) -> str:
+    return f"+3120555{index % 997:04d}"
+
+
+def engine_config(speed: float, mqtt_host: str, mqtt_port: int) -> EngineConfig:
+    """The demo center as an engine config, every time divided by `speed`."""
+    scale = 1.0 / speed
+    routes: list[dict[str, Any]] = []
+    for did, (queue, language) in dids().items():
+        routes.append({"did": did, "queue": queue, "language": language})
+        routes.append({"did": str(int(did) + VIP_DID_OFFSET), "queue": queue,
+                       "language": language, "priority": busy_hour.VIP_PRIORITY, "tier": "vip"})
+    agents = [
+        {"id": extension(agent), "display_id": extension(agent), "skills": agent.skills,
+         "device": f"PJSIP/{extension(agent)}"}
+        for agent in busy_hour.agents()
+    ]
+    return EngineConfig.model_validate({
+        "center": "callcenter demo",
+        "mqtt": {"host": mqtt_host, "port": mqtt_port, "client_id": "callcenter-demo-engine",
+                 "embedded_fallback": True},
+        "queues": [queue_model(q, time_scale=scale).model_dump() for q in busy_hour.QUEUES],
+        "agents": agents,
+        "routes": routes,
+        "short_abandon_s": 5.0 * scale,
+        # The emulator reads an Originate's Timeout as PBX time (it divides it by its speed,
+        # as Asterisk's own clock would run): the backstop must be long enough once divided.
+        "ring_slack_s": 15.0,
+        "whisper": {"enabled": True},
+        "crm_url_template": "https://crm.example.com/customers/{customer_id}?call={call_id}",
+    })
+
+
+def phones(rng: np.random.Generator) -> list[Softphone]:
+    """One softphone per agent (times in PBX seconds: the emulator divides by its speed)."""
+    result = []
+    for agent in busy_hour.agents():
+        ext = extension(agent)
+
+        def talk(mean: float = 260.0) -> float:
+            return float(rng.exponential(mean))
+
+        result.append(Softphone(f"PJSIP/{ext}", ring_s=agent.answer_delay_s,
+                                answers=ext not in NO_ANSWER_AGENTS, talk_s=talk))
+    return result
+
+
+def schedule(rng: np.random.Generator, minutes: float) -> list[ScheduledCall]:
+    """Poisson arrivals of the busy hour's call types over `minutes` (scenario time)."""
+    calls: list[ScheduledCall] = []
+    lines = list(dids())
+    for index, call in enumerate(busy_hour.calls(rng, minutes / 60.0)):
+        vip = call.priority > 0
+        did = lines[call.call_type]
+        if vip:
+            did = str(int(did) + VIP_DID_OFFSET)
+        talk = float(rng.exponential(busy_hour.CALL_TYPES[call.call_type][2]))
+        caller = InboundCaller(number=caller_number(index % CUSTOMERS), did=did,
+                               patience_s=call.patience_s, talk_s=talk)
+        calls.append(ScheduledCall(call.arrival_s, caller, vip, call.queue))
+    return calls
+
+
+def customers_csv() -> str:
+    """The CRM's customers: every demo caller number, a few of them VIP."""
+    lines = ["customer_id,name,phone,tier,notes"]
+    for index in range(CUSTOMERS):
+        tier = "VIP" if index % 7 == 0 else "normal"
+        lines.append(f"C{10000 + index},Customer {index:02d},{caller_number(index)},{tier},"
+                     f"{'Gold contract' if tier == 'VIP' else ''}")
+    return "\n".join(lines) + "\n"

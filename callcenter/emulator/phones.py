@@ -1,0 +1,463 @@
+"""PJSIP in the emulator: agent softphones, the inbound/outbound trunk, device states.
+
+* `Softphone` — a scripted SIP phone per agent (`PJSIP/1007`): rings `ring_s`, answers
+  (or never does), hangs up `talk_s` after answering unless the other side went first;
+  can go offline (`Phones.set_online`) and put the call on hold.
+* `InboundCaller` placed by `Trunk.place` — a `PJSIP/trunk-…` channel entering
+  `cc-inbound,<did>`, hanging up after `patience_s` if never bridged, else after `talk_s`
+  of bridged time.
+* `Devices` — the device state of each PJSIP endpoint, aggregated over its channels as
+  `chan_pjsip_devicestate` (channels/chan_pjsip.c) does: offline endpoint UNAVAILABLE,
+  channels on hold ONHOLD, Ringing RINGING, other live states INUSE (ast_state_chan2dev),
+  RINGINUSE for both; `DeviceStateChange` only when the aggregate changes.
+
+Who hung up shows as in Asterisk: a far-end hangup (BYE/CANCEL) is a `HangupRequest`
+queued by the channel driver (`Pbx.remote_hangup`), a local one (Hangup action, Hangup())
+a `SoftHangupRequest`; both end with `Hangup Cause: 16` for a normal clearing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from callcenter.emulator.model import DOWN, RING, RINGING, UP, EChannel, Pairs
+
+if TYPE_CHECKING:
+    from callcenter.emulator.pbx import OriginateRequest, Pbx
+
+Sampler = float | Callable[[], float]
+"""A fixed number of seconds, or a function drawing one (e.g. from a numpy Generator)."""
+
+
+def draw(value: Sampler) -> float:
+    return float(value()) if callable(value) else float(value)
+
+
+@dataclass(slots=True)
+class Softphone:
+    """An agent's SIP phone. `device` is `PJSIP/<endpoint>`."""
+
+    device: str
+    ring_s: Sampler = 2.0
+    answers: bool = True
+    talk_s: Sampler = 30.0
+    online: bool = True
+
+    @property
+    def endpoint(self) -> str:
+        return self.device.partition("/")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundCaller:
+    """A customer calling `did` from `number` over the trunk."""
+
+    number: str = "5550000"
+    did: str = "4000"
+    patience_s: Sampler = 60.0
+    talk_s: Sampler = 120.0
+    name: str = ""
+
+
+_AGGREGATE_ORDER = ("INUSE", "RINGING", "ONHOLD")
+
+
+class Devices:
+    """Device state of every PJSIP endpoint (see the module docstring)."""
+
+    def __init__(self, pbx: Pbx) -> None:
+        self.pbx = pbx
+        self.states: dict[str, str] = {}
+        self.offline: set[str] = set()
+        self._counts: dict[str, dict[str, int]] = {}
+
+    @staticmethod
+    def category(ch: EChannel) -> str:
+        if ch.on_hold:
+            return "ONHOLD"
+        if ch.state == DOWN:
+            return "NOT_INUSE"
+        if ch.state == RINGING:
+            return "RINGING"
+        return "INUSE"
+
+    def aggregate(self, device: str) -> str:
+        counts = self._counts.get(device, {})
+        inuse, ringing = counts.get("INUSE", 0), counts.get("RINGING", 0)
+        if inuse:
+            return "RINGINUSE" if ringing else "INUSE"
+        if ringing:
+            return "RINGING"
+        if counts.get("ONHOLD", 0):
+            return "ONHOLD"
+        return "UNAVAILABLE" if device in self.offline else "NOT_INUSE"
+
+    def publish(self, device: str) -> None:
+        state = self.aggregate(device)
+        if self.states.get(device) != state:
+            self.states[device] = state
+            self.pbx.device_state(device, state)
+
+    def _move(self, ch: EChannel, new: str) -> None:
+        counts = self._counts.setdefault(ch.device, {})
+        if ch.devcat and ch.devcat != "-":
+            counts[ch.devcat] -= 1
+        if new != "-":
+            counts[new] = counts.get(new, 0) + 1
+        ch.devcat = new
+
+    def track(self, ch: EChannel) -> None:
+        ch.devcat = "-"
+        self._move(ch, self.category(ch))
+        self.publish(ch.device)
+
+    def refresh(self, ch: EChannel) -> None:
+        new = self.category(ch)
+        if new != ch.devcat:
+            self._move(ch, new)
+            self.publish(ch.device)
+
+    def untrack(self, ch: EChannel) -> None:
+        self._move(ch, "-")
+        self.publish(ch.device)
+
+
+class Phones:
+    """The agents' softphones registered on the PBX (`pbx.phones`)."""
+
+    def __init__(self, pbx: Pbx) -> None:
+        self.pbx = pbx
+        self.phones: dict[str, Softphone] = {}
+        self.active: dict[str, EChannel] = {}
+        """Endpoint → its latest channel (the one hold/hangup act on)."""
+
+    def add(self, phone: Softphone) -> Softphone:
+        """Register a phone (as a configured, registered endpoint: no events)."""
+        tech, _, endpoint = phone.device.partition("/")
+        if tech != "PJSIP" or not endpoint or "-" in endpoint:
+            raise ValueError(f"softphone device: expected PJSIP/<endpoint>, got {phone.device!r}")
+        self.phones[endpoint] = phone
+        devices = self.pbx.devices
+        if phone.online:
+            devices.offline.discard(phone.device)
+        else:
+            devices.offline.add(phone.device)
+        devices.states[phone.device] = devices.aggregate(phone.device)
+        return phone
+
+    def get(self, device: str) -> Softphone:
+        phone = self.phones.get(device.removeprefix("PJSIP/"))
+        if phone is None:
+            raise KeyError(f"no softphone {device!r}")
+        return phone
+
+    def set_online(self, device: str, online: bool) -> None:
+        """The phone's contact becomes reachable or not: ContactStatus, PeerStatus,
+        DeviceStateChange (res_pjsip pjsip_options.c then pjsip_configuration.c)."""
+        phone = self.get(device)
+        if phone.online == online:
+            return
+        phone.online = online
+        endpoint = phone.endpoint
+        status = "Reachable" if online else "Unreachable"
+        self.pbx.emit("ContactStatus", "system,all", [
+            ("URI", f"sip:{endpoint}@127.0.0.1:5060"), ("ContactStatus", status),
+            ("AOR", endpoint), ("EndpointName", endpoint),
+            ("RoundtripUsec", "1200" if online else "0")])
+        self.pbx.emit("PeerStatus", "system,all", [
+            ("ChannelType", "PJSIP"), ("Peer", f"PJSIP/{endpoint}"), ("PeerStatus", status)])
+        devices = self.pbx.devices
+        if online:
+            devices.offline.discard(phone.device)
+        else:
+            devices.offline.add(phone.device)
+        devices.publish(phone.device)
+
+    def channel(self, device: str) -> EChannel | None:
+        """The phone's live channel, if any."""
+        ch = self.active.get(self.get(device).endpoint)
+        return ch if ch is not None and not ch.hungup else None
+
+    def hold(self, device: str, hold: bool = True) -> bool:
+        """The agent presses hold (re-INVITE sendonly) or resumes: `Hold`/`Unhold` on the
+        agent's channel (main/manager_channels.c), the device ONHOLD/INUSE, and music on
+        hold started/stopped on the other party of its bridge. False if no call is up."""
+        ch = self.channel(device)
+        if ch is None or ch.state != UP or ch.on_hold == hold:
+            return False
+        pbx = self.pbx
+        ch.on_hold = hold
+        pbx.emit("Hold" if hold else "Unhold", "call,all", ch.snapshot())
+        pbx.devices.refresh(ch)
+        if ch.bridge is not None:
+            for other in ch.bridge.members:
+                if other is ch or other.moh == hold:
+                    continue
+                other.moh = hold
+                if hold:
+                    pbx.emit("MusicOnHoldStart", "call,all",
+                             [*other.snapshot(), ("Class", "default")])
+                else:
+                    pbx.emit("MusicOnHoldStop", "call,all", other.snapshot())
+        return True
+
+    def unhold(self, device: str) -> bool:
+        return self.hold(device, False)
+
+    def hangup(self, device: str) -> bool:
+        """The agent hangs up now (BYE, or CANCEL-like decline while ringing)."""
+        ch = self.channel(device)
+        if ch is None:
+            return False
+        self.pbx.remote_hangup(ch, 16 if ch.state == UP else 21)
+        return True
+
+    async def talk(self, ch: EChannel, seconds: float) -> None:
+        """Hang up `seconds` after the answer unless the call already ended."""
+        await asyncio.sleep(max(0.0, seconds) / self.pbx.speed)
+        if not ch.hungup and not ch.soft_hangup:
+            if ch.on_hold:
+                self.hold(ch.device, False)
+            self.pbx.remote_hangup(ch, 16)
+
+
+def _failure(req: OriginateRequest, reason: int) -> Pairs:
+    """fast_originate (main/manager.c) without a channel: the dial string, and the
+    requested ChannelId (or `<unknown>`) as Uniqueid."""
+    pairs: Pairs = [("Response", "Failure"), ("Channel", req.channel)]
+    if req.application:
+        pairs += [("Application", req.application), ("Data", req.data)]
+    else:
+        pairs += [("Context", req.context), ("Exten", req.exten)]
+    cid_num, cid_name = req.caller_id or ("", "")
+    return [*pairs, ("Reason", str(reason)), ("Uniqueid", req.channel_id or "<unknown>"),
+            ("CallerIDNum", cid_num or "<unknown>"), ("CallerIDName", cid_name or "<unknown>")]
+
+
+async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
+                          respond: Callable[[Pairs], None]) -> None:
+    """Originate `PJSIP/<endpoint>` (ast_pbx_outgoing_exten → __ast_request_and_dial).
+
+    Unknown or unreachable endpoint: no channel (chan_pjsip cannot create the session,
+    cause NO_ROUTE_DESTINATION → Reason 0). No answer within Timeout: Hangup Cause 19,
+    Reason 3 (the wait timing out counts as RINGING). Hung up while ringing (Hangup
+    action): Hangup Cause 19 (last control was RINGING), Reason 1 (AST_CONTROL_HANGUP).
+    """
+    endpoint = req.channel.partition("/")[2]
+    phone = pbx.phones.phones.get(endpoint)
+    if phone is None or not phone.online:
+        respond(_failure(req, 0))
+        if req.context and pbx.dialplan.has_exten(req.context, "failed"):
+            dummy = pbx.new_channel("OutgoingSpoolFailed", req.context, "failed")
+            pbx.setvar(dummy, "REASON", "0")
+            dummy.task = pbx.spawn(pbx.dialplan.run(dummy), "emu-OutgoingSpoolFailed")
+        return
+    ch = pbx.new_pjsip(endpoint, "default", "s", uniqueid=req.channel_id)
+    ch.task = asyncio.current_task()
+    pbx.phones.active[endpoint] = ch
+    for name, value in req.variables:
+        pbx.setvar(ch, name, value)
+    if req.caller_id is not None:
+        pbx.set_caller_id(ch, *req.caller_id)
+    await pbx.wait(ch, 0.01)  # INVITE → 180 Ringing
+    if not ch.soft_hangup and not ch.hungup:
+        pbx.set_state(ch, RINGING)
+        ring = draw(phone.ring_s)
+        answers = phone.answers and ring < req.timeout
+        await pbx.wait(ch, ring if answers else req.timeout)
+        if not ch.soft_hangup and not ch.hungup and answers:
+            pbx.set_state(ch, UP)
+            pbx.processed_calls += 1
+            respond(pbx._response_pairs(req, ch, "Success", 4))
+            pbx.spawn(pbx.phones.talk(ch, draw(phone.talk_s)), f"emu-talk-{ch.name}")
+            if req.application:
+                await pbx.dialplan.execute(ch, req.application, req.data)
+                if not ch.hungup:
+                    pbx.hangup(ch, ch.hangup_cause, soft=False)
+                return
+            ch.context, ch.exten, ch.priority = req.context, req.exten, req.priority
+            ch.interrupt.clear()
+            await pbx.dialplan.run(ch)
+            return
+        if not ch.soft_hangup and not ch.hungup:
+            pbx.hangup(ch, 19, soft=False)
+            respond(_failure(req, 3))
+            return
+    # Hung up while ringing: by the Hangup action (Reason 1) or by the phone (decline).
+    if not ch.hungup:
+        remote = "__remote" in ch.variables
+        pbx.hangup(ch, ch.hangup_cause if remote else 19, soft=not remote,
+                   soft_cause=ch.hangup_cause)
+    respond(_failure(req, 1))
+
+
+class Trunk:
+    """The SIP trunk (`pbx.trunk`): inbound callers, and the far ends of outbound Dials."""
+
+    def __init__(self, pbx: Pbx, endpoint: str = "trunk") -> None:
+        self.pbx = pbx
+        self.endpoint = endpoint
+        self.placed = 0
+        self.outbound_ring_s: Sampler = 3.0
+        self.outbound_talk_s: Sampler = 60.0
+        self.outbound_answers = True
+
+    def place(self, caller: InboundCaller, *, uniqueid: str = "") -> EChannel | None:
+        """An INVITE from the trunk to `caller.did`: a `PJSIP/trunk-…` channel (state
+        Ring) runs `cc-inbound,<did>,1`. None (404, no channel) if that extension does
+        not exist, as res_pjsip_session rejects it."""
+        pbx = self.pbx
+        if not pbx.dialplan.has_exten("cc-inbound", caller.did):
+            return None
+        self.placed += 1
+        ch = pbx.new_pjsip(self.endpoint, "cc-inbound", caller.did, state=RING,
+                           uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"))
+        ch.watch = asyncio.Event()
+        ch.task = pbx.spawn(pbx.dialplan.run(ch), f"emu-{ch.name}")
+        pbx.spawn(self._caller(ch, draw(caller.patience_s), draw(caller.talk_s)),
+                  f"emu-caller-{ch.name}")
+        return ch
+
+    async def _caller(self, ch: EChannel, patience: float, talk: float) -> None:
+        """Hang up after `patience` s unless bridged by then; once bridged, after `talk`
+        s of bridged time (time on hold, out of the bridge, does not count)."""
+        pbx = self.pbx
+        loop = asyncio.get_running_loop()
+        watch = ch.watch
+        assert watch is not None
+        give_up = loop.time() + patience / pbx.speed
+        talk_left = talk / pbx.speed
+        since: float | None = None
+        bridged_once = False
+        while not ch.hungup and not ch.soft_hangup:
+            watch.clear()
+            now = loop.time()
+            if ch.bridge is not None:
+                since = now if since is None else since
+                bridged_once = True
+                left: float | None = talk_left - (now - since)
+            else:
+                if since is not None:
+                    talk_left -= now - since
+                    since = None
+                left = None if bridged_once else give_up - now
+            if left is not None and left <= 0:
+                pbx.remote_hangup(ch, 16)
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(watch.wait(), left)
+
+    async def poisson(self, rate: float, rng: np.random.Generator, *,
+                      count: int | None = None, duration: float | None = None,
+                      caller: InboundCaller | Callable[[int], InboundCaller] = InboundCaller()
+                      ) -> int:
+        """Place calls with exponential gaps of mean 1/`rate` s (PBX time) until `count`
+        calls or `duration` s; `caller(i)` may vary each call. Returns calls placed."""
+        if rate <= 0 or (count is None and duration is None):
+            raise ValueError("poisson: expected rate > 0 and a count or a duration")
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        at = 0.0
+        placed = 0
+        while count is None or placed < count:
+            for gap in rng.exponential(1.0 / rate, size=1024):
+                at += float(gap)
+                if duration is not None and at > duration:
+                    return placed
+                delay = start + at / self.pbx.speed - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                self.place(caller(placed) if callable(caller) else caller)
+                placed += 1
+                if count is not None and placed >= count:
+                    return placed
+        return placed
+
+
+async def run_dial_pjsip(pbx: Pbx, caller: EChannel, data: str) -> int:
+    """Dial(PJSIP/<number>@<trunk>[,timeout]): the far end rings `trunk.outbound_ring_s`,
+    answers, and hangs up after `trunk.outbound_talk_s` unless the caller went first.
+    Without the `g` option the caller is hung up when the called party hangs up."""
+    target, _, rest = data.partition(",")
+    timeout = float(rest.split(",")[0]) if rest.split(",")[0].strip() else 30.0
+    nxt = caller.priority + 1
+    number, _, endpoint = target.removeprefix("PJSIP/").partition("@")
+    trunk = pbx.trunk
+    for name in ("DIALSTATUS", "DIALEDPEERNUMBER", "DIALEDPEERNAME"):
+        pbx.setvar(caller, name, "")
+    callee = pbx.new_pjsip(endpoint or number, "default", "s", linkedid=caller.linkedid,
+                           cid=(caller.cid_num, caller.cid_name))
+    pbx.setvar(callee, "DIALEDPEERNUMBER", target.removeprefix("PJSIP/"))
+    pbx.emit("DialBegin", "call,all", [*caller.snapshot(), *callee.snapshot("Dest"),
+                                       ("DialString", target.removeprefix("PJSIP/"))])
+    caller.variables["__app_bridge"] = "Dial"
+
+    def stopped() -> bool:
+        return caller.hungup or caller.soft_hangup or caller.redirect_to is not None
+
+    caller.interrupt.clear()
+    await pbx.wait(caller, 0.05)
+    if not stopped():
+        pbx.set_state(callee, RINGING)
+        pbx.emit("DialState", "call,all", [*caller.snapshot(), *callee.snapshot("Dest"),
+                                           ("DialStatus", "RINGING")])
+        ring = draw(trunk.outbound_ring_s)
+        answers = trunk.outbound_answers and ring < timeout
+        await pbx.wait(caller, ring if answers else timeout)
+        if not stopped() and not answers:
+            pbx.emit("DialEnd", "call,all", [*caller.snapshot(), *callee.snapshot("Dest"),
+                                             ("DialStatus", "NOANSWER")])
+            pbx.hangup(callee, 0, soft=False)
+            pbx.setvar(caller, "DIALSTATUS", "NOANSWER")
+            return nxt
+    if stopped():
+        pbx.emit("DialEnd", "call,all", [*caller.snapshot(), *callee.snapshot("Dest"),
+                                         ("DialStatus", "CANCEL")])
+        pbx.hangup(callee, 0, soft=False)
+        pbx.setvar(caller, "DIALSTATUS", "CANCEL")
+        return nxt
+    pbx.set_state(callee, UP)
+    pbx.setvar(caller, "DIALSTATUS", "ANSWER")
+    pbx.setvar(caller, "DIALEDPEERNAME", callee.name)
+    pbx.emit("DialEnd", "call,all", [*caller.snapshot(), *callee.snapshot("Dest"),
+                                     ("DialStatus", "ANSWER")])
+    if caller.state != UP:
+        pbx.set_state(caller, UP)
+    bridge = pbx.new_bridge()
+    pbx.enter_bridge(bridge, callee)
+    pbx.enter_bridge(bridge, caller)
+    pbx.bridge_peers(bridge)
+    caller.variables["__dest"] = callee.name
+    done = asyncio.Event()
+
+    def left(_who: EChannel) -> None:
+        done.set()
+        caller.interrupt.set()
+
+    pbx.watch_bridge(bridge, left)
+    pbx.spawn(_far_end_talk(pbx, callee, draw(trunk.outbound_talk_s)), f"emu-talk-{callee.name}")
+    while not done.is_set() and not stopped():
+        caller.interrupt.clear()
+        await pbx.wait(caller, None)
+    if caller.bridge is not None:
+        pbx.leave_bridge(caller)
+    for other in list(bridge.members):
+        pbx.leave_bridge(other)
+    pbx.destroy_bridge(bridge)
+    if not callee.hungup:
+        pbx.hangup(callee, 16, soft=False)
+    if not stopped():
+        pbx.hangup(caller, 16, soft=False)  # Dial() returned -1: the PBX ends the channel
+    return nxt
+
+
+async def _far_end_talk(pbx: Pbx, ch: EChannel, seconds: float) -> None:
+    await asyncio.sleep(max(0.0, seconds) / pbx.speed)
+    if not ch.hungup:
+        pbx.remote_hangup(ch, 16)

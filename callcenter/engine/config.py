@@ -1,0 +1,243 @@
+"""The engine's configuration file: one YAML, validated by pydantic at the edge.
+
+Queues and agents use the very models the simulator reads (`acd.config`), so a scenario and a
+live site describe routing the same way. Secrets never live in the file: the AMI secret comes
+from the environment variable the file names.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from acd.config import AgentModel, Level, QueueModel
+from callcenter.errors import CallcenterError
+from callcenter.supervision.roles import SupervisionSettings
+from dialplans.engine_contexts import EngineDialplanParams, Route
+from recording.settings import RecordingSettings
+from simulations.scenario import load_yaml_model
+
+DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_]+/[A-Za-z0-9_.@:+-]+$")
+
+
+class ConfigError(CallcenterError):
+    """The configuration file is missing, unreadable or invalid (the message names the key)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AmiSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 5038
+    username: Annotated[str, Field(min_length=1)] = "callcenter"
+    secret_env: Annotated[str, Field(min_length=1)] = "CALLCENTER_AMI_SECRET"
+    auth: Literal["plain", "md5"] = "md5"
+
+    def secret(self) -> str:
+        value = os.environ.get(self.secret_env)
+        if not value:
+            raise ConfigError(
+                f"ami.secret_env: expected the AMI secret in environment variable"
+                f" {self.secret_env}, which is not set"
+            )
+        return value
+
+
+class MqttSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 1883
+    client_id: Annotated[str, Field(min_length=1)] = "callcenter-engine"
+    embedded_fallback: bool = False  # the demo starts an in-process broker if none answers
+
+
+class DatabaseSettings(_Strict):
+    url: str | None = None  # None: the default SQLite file (cdr.db.default_url)
+
+
+class Prompts(_Strict):
+    prefix: str  # e.g. "cc/agent-id-prefix" ("工号" / "agent")
+    suffix: str  # e.g. "cc/agent-id-suffix" ("为您服务" / "is serving you")
+
+
+class AnnounceSettings(_Strict):
+    """The agent's ID played to the caller before the bridge, per language."""
+
+    enabled: bool = True
+    default_language: str = "en"
+    prompts: dict[str, Prompts] = Field(
+        default_factory=lambda: {
+            "en": Prompts(prefix="cc/en/agent-id-prefix", suffix="cc/en/agent-id-suffix"),
+            "zh": Prompts(prefix="cc/zh/agent-id-prefix", suffix="cc/zh/agent-id-suffix"),
+        }
+    )
+
+    @model_validator(mode="after")
+    def _default_has_prompts(self) -> AnnounceSettings:
+        if self.enabled and self.default_language not in self.prompts:
+            raise ValueError(
+                f"default_language {self.default_language!r} has no prompts"
+                f" (languages with prompts: {', '.join(sorted(self.prompts)) or 'none'})"
+            )
+        return self
+
+    def for_language(self, language: str) -> Prompts:
+        return self.prompts.get(language) or self.prompts[self.default_language]
+
+
+class WhisperSettings(_Strict):
+    """What the agent hears before the bridge: a prompt per queue, another for VIP callers."""
+
+    enabled: bool = False
+    queue_prompt: str = "cc/whisper/{queue}"
+    vip_prompt: str = "cc/whisper/vip"
+
+
+class AgentConfig(AgentModel):
+    device: str | None = None  # the device used when a login names none
+
+    @field_validator("device")
+    @classmethod
+    def _device_syntax(cls, value: str | None) -> str | None:
+        if value is not None and not DEVICE_PATTERN.match(value):
+            raise ValueError(f"expected a device like 'PJSIP/1007', got {value!r}")
+        return value
+
+
+class RouteConfig(_Strict):
+    """An inbound number and the queue its calls go to (until an IVR flow decides)."""
+
+    did: Annotated[str, Field(pattern=r"^[0-9A-Za-z_+*#-]+$")]
+    queue: str
+    priority: Annotated[int, Field(ge=0, le=9)] = 0
+    skills: dict[str, Level] = Field(default_factory=dict)
+    language: str = "en"
+    tier: str | None = None
+
+
+class EngineConfig(_Strict):
+    center: str = "callcenter"
+    time_zone: str = "UTC"
+    ami: AmiSettings = AmiSettings()
+    mqtt: MqttSettings = MqttSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    announce: AnnounceSettings = AnnounceSettings()
+    whisper: WhisperSettings = WhisperSettings()
+    crm_url_template: str = "https://crm.example.com/customers/{customer_id}?call={call_id}"
+    short_abandon_s: Annotated[float, Field(ge=0)] = 5.0
+    ring_slack_s: Annotated[float, Field(ge=0, le=60)] = 5.0
+    transfer_context: str = "from-internal"
+    music_class: str = "default"
+    trunk: str = "trunk"
+    queues: Annotated[list[QueueModel], Field(min_length=1)]
+    agents: list[AgentConfig] = Field(default_factory=list)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    supervision: SupervisionSettings = SupervisionSettings()
+    recording: RecordingSettings = RecordingSettings()  # default: record nothing
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"expected an IANA time zone such as 'Asia/Shanghai', got {value!r}"
+            ) from None
+        return value
+
+    @field_validator("crm_url_template")
+    @classmethod
+    def _template_fields(cls, value: str) -> str:
+        try:
+            value.format(customer_id="", call_id="", caller="", agent="", queue="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                "expected a template using only {customer_id}, {call_id}, {caller}, {agent},"
+                f" {{queue}}; got {value!r} ({error})"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> EngineConfig:
+        queues = [q.name for q in self.queues]
+        duplicated = sorted({name for name in queues if queues.count(name) > 1})
+        if duplicated:
+            raise ValueError(f"queue names must be unique, repeated: {', '.join(duplicated)}")
+        agents = [a.id for a in self.agents]
+        repeated = sorted({name for name in agents if agents.count(name) > 1})
+        if repeated:
+            raise ValueError(f"agent ids must be unique, repeated: {', '.join(repeated)}")
+        known = set(queues)
+        for index, route in enumerate(self.routes):
+            if route.queue not in known:
+                raise ValueError(
+                    f"routes.{index}.queue: unknown queue {route.queue!r}"
+                    f" (queues: {', '.join(queues)})"
+                )
+        for agent in self.agents:
+            for queue in agent.queues or ():
+                if queue not in known:
+                    raise ValueError(f"agents.{agent.id}.queues: unknown queue {queue!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _supervision_references(self) -> EngineConfig:
+        agents = {a.id for a in self.agents}
+        for team, members in self.supervision.teams.items():
+            unknown = sorted(set(members) - agents)
+            if unknown:
+                raise ValueError(f"supervision.teams.{team}: unknown agents {', '.join(unknown)}")
+        for user in self.supervision.users:
+            if user.agent is not None and user.agent not in agents:
+                raise ValueError(f"supervision.users.{user.id}.agent: unknown agent {user.agent!r}")
+        return self
+
+    @model_validator(mode="after")
+    def _recording_references(self) -> EngineConfig:
+        queues = {q.name for q in self.queues}
+        agents = {a.id for a in self.agents}
+        for index, rule in enumerate(self.recording.policy.rules):
+            where = f"recording.policy.rules.{index}"
+            unknown = sorted(set(rule.queues or ()) - queues)
+            if unknown:
+                raise ValueError(f"{where}.queues: unknown queues {', '.join(unknown)}")
+            unknown = sorted(set(rule.agents or ()) - agents)
+            if unknown and self.agents:
+                raise ValueError(f"{where}.agents: unknown agents {', '.join(unknown)}")
+        unknown = sorted(set(self.recording.retention.queues) - queues)
+        if unknown:
+            raise ValueError(f"recording.retention.queues: unknown queues {', '.join(unknown)}")
+        return self
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def load_config(path: str | Path) -> EngineConfig:
+    """Read and validate the engine's YAML file; ConfigError names the file, key and value."""
+    return load_yaml_model(Path(path), EngineConfig, ConfigError)
+
+
+def skills_text(skills: dict[str, int]) -> str:
+    """`{"billing": 3, "english": 2}` → `billing:3&english:2` (the CC_SKILLS form)."""
+    return "&".join(f"{name}:{level}" for name, level in skills.items())
+
+
+def dialplan_params(config: EngineConfig) -> EngineDialplanParams:
+    """What `dialplans.engine_contexts` needs from the engine's config: routes, music, trunk."""
+    return EngineDialplanParams(
+        routes=tuple(
+            Route(did=r.did, queue=r.queue, priority=r.priority, skills=skills_text(r.skills),
+                  language=r.language, tier=r.tier or "")
+            for r in config.routes
+        ),
+        music_class=config.music_class,
+        trunk=config.trunk,
+    )

@@ -1,0 +1,55 @@
+"""The engine's YAML: the documented example loads; mistakes name the file, key and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callcenter.engine.config import ConfigError, dialplan_params, load_config
+
+EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "callcenter.yaml"
+
+
+def test_the_documented_example_loads_and_gives_the_dialplan_routes() -> None:
+    config = load_config(EXAMPLE)
+    assert [q.name for q in config.queues] == ["billing", "support"]
+    routes = dialplan_params(config).routes
+    assert [(r.did, r.queue, r.priority, r.tier) for r in routes][-1] == (
+        "4009", "billing", 5, "vip")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("queues: []\n", "queues: List should have at least 1 item"),
+        ("queues: [{name: q}]\ntime_zone: Mars/Base\n", "time_zone: Value error, expected an"
+         " IANA time zone such as 'Asia/Shanghai', got 'Mars/Base'"),
+        ("queues: [{name: q}]\nroutes: [{did: '1', queue: nope}]\n",
+         "routes.0.queue: unknown queue 'nope'"),
+        ("queues: [{name: q, wrap_up_s: -5}]\n", "queues.0.wrap_up_s"),
+        ("queues: [{name: q}]\nagents: [{id: a, skills: {s: 11}}]\n", "agents.0.skills.s"),
+        ("queues: [{name: q}]\nagents: [{id: a, skills: {}, device: 'pjsip 1'}]\n",
+         "expected a device like 'PJSIP/1007', got 'pjsip 1'"),
+        ("queues: [{name: q}]\ncrm_url_template: 'http://x/{nope}'\n", "{nope}"),
+        ("queues: [{name: q}\n", "not valid YAML"),
+        ("- just a list\n", "expected a mapping of settings, got list"),
+    ],
+)
+def test_mistakes_name_the_file_key_and_value(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "cc.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_the_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(EXAMPLE)
+    monkeypatch.delenv("CALLCENTER_AMI_SECRET", raising=False)
+    with pytest.raises(ConfigError, match="CALLCENTER_AMI_SECRET, which is not set"):
+        config.ami.secret()
+    monkeypatch.setenv("CALLCENTER_AMI_SECRET", "s3cret")
+    assert config.ami.secret() == "s3cret"
+    assert "s3cret" not in repr(config)
