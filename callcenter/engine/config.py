@@ -110,11 +110,40 @@ class AgentConfig(AgentModel):
         return value
 
 
+class IvrSettings(_Strict):
+    """The engine's FastAGI listener and the IVR flows it serves.
+
+    `agi_host`/`agi_port` are what Asterisk dials (`agi://host:port/...` in the generated
+    dialplan); `bind` is the local address the engine listens on. `flows` maps a flow name
+    to its YAML file (relative paths are read from the config file's directory).
+    """
+
+    agi_host: str = "127.0.0.1"
+    agi_port: Annotated[int, Field(ge=1, le=65535)] = 4573
+    bind: str = "127.0.0.1"
+    flows: dict[str, str] = Field(default_factory=dict)
+    voicemail_dir: str = "/var/spool/callcenter/voicemail"
+
+
+class QueueServices(_Strict):
+    """What a queue offers its callers beyond music: position/expected-wait announcements
+    every `announce_every_s` seconds of waiting (None: none), a callback that keeps the
+    caller's place, the post-call survey, and the voicemail box its overflow goes to."""
+
+    announce_every_s: Annotated[float, Field(ge=10, le=600)] | None = None
+    callback: bool = False
+    survey_csat: bool = False
+    survey_nps: bool = False
+    voicemail_box: str | None = None  # None: the queue's name
+
+
 class RouteConfig(_Strict):
-    """An inbound number and the queue its calls go to (until an IVR flow decides)."""
+    """An inbound number and the queue its calls go to; with `flow`, the IVR flow decides
+    and `queue` is where callers go if the engine's IVR cannot be reached."""
 
     did: Annotated[str, Field(pattern=r"^[0-9A-Za-z_+*#-]+$")]
     queue: str
+    flow: str | None = None
     priority: Annotated[int, Field(ge=0, le=9)] = 0
     skills: dict[str, Level] = Field(default_factory=dict)
     language: str = "en"
@@ -140,6 +169,11 @@ class EngineConfig(_Strict):
     routes: list[RouteConfig] = Field(default_factory=list)
     supervision: SupervisionSettings = SupervisionSettings()
     recording: RecordingSettings = RecordingSettings()  # default: record nothing
+    ivr: IvrSettings = IvrSettings()
+    services: dict[str, QueueServices] = Field(default_factory=dict)  # by queue name
+
+    def services_of(self, queue: str) -> QueueServices:
+        return self.services.get(queue, _NO_SERVICES)
 
     @field_validator("time_zone")
     @classmethod
@@ -181,6 +215,15 @@ class EngineConfig(_Strict):
                     f"routes.{index}.queue: unknown queue {route.queue!r}"
                     f" (queues: {', '.join(queues)})"
                 )
+        for index, route in enumerate(self.routes):
+            if route.flow is not None and route.flow not in self.ivr.flows:
+                raise ValueError(
+                    f"routes.{index}.flow: unknown flow {route.flow!r}"
+                    f" (ivr.flows: {', '.join(sorted(self.ivr.flows)) or 'none'})"
+                )
+        unknown_services = sorted(set(self.services) - known)
+        if unknown_services:
+            raise ValueError(f"services: unknown queues {', '.join(unknown_services)}")
         for agent in self.agents:
             for queue in agent.queues or ():
                 if queue not in known:
@@ -218,6 +261,9 @@ class EngineConfig(_Strict):
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+
+_NO_SERVICES = QueueServices()
 
 
 def load_config(path: str | Path) -> EngineConfig:
