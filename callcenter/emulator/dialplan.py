@@ -324,6 +324,10 @@ class Dialplan:
                                                 ("Direction", "Received")])
                 await pbx.sleep(gap)
             return nxt
+        if app == "AGI":
+            from callcenter.emulator.agi import run_agi
+
+            return await run_agi(pbx, ch, data)
         return nxt
 
     def _goto(self, ch: EChannel, data: str) -> int:

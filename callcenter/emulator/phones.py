@@ -63,6 +63,37 @@ class InboundCaller:
     patience_s: Sampler = 60.0
     talk_s: Sampler = 120.0
     name: str = ""
+    keys: tuple[str, ...] = ()
+    """Answers to successive AGI input requests: each GET DATA takes one entry, each WAIT
+    FOR DIGIT one entry's first key; "" is silence (a timeout), "hangup" hangs up at that
+    prompt; silence once they run out. Prompts are heard to the end (no barge-in)."""
+    message_s: float = 0.0
+    """At an AGI RECORD FILE: speaks this long, then presses `#`; 0 hangs up at once."""
+
+
+@dataclass(slots=True)
+class CallerScript:
+    """One placed call's `InboundCaller`, and how many of its `keys` AGI has used."""
+
+    caller: InboundCaller
+    used: int = 0
+
+    def next_input(self) -> str:
+        """The answer to the next input request ("" once the keys run out)."""
+        if self.used >= len(self.caller.keys):
+            return ""
+        self.used += 1
+        return self.caller.keys[self.used - 1]
+
+
+def heard_entries(app: str, data: str) -> list[str]:
+    """Transcript entries for what a dialplan application plays (see `Trunk.heard`)."""
+    argument = data.split(",")[0]
+    if app == "Playback":
+        return [f"play:{name}" for name in argument.split("&") if name]
+    if app == "SayDigits" and argument:
+        return [f"digits:{argument}"]
+    return []
 
 
 _AGGREGATE_ORDER = ("INUSE", "RINGING", "ONHOLD")
@@ -298,7 +329,17 @@ async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
 
 
 class Trunk:
-    """The SIP trunk (`pbx.trunk`): inbound callers, and the far ends of outbound Dials."""
+    """The SIP trunk (`pbx.trunk`): inbound callers, and the far ends of outbound Dials.
+
+    What each inbound caller heard, in order, is kept per calling number (all calls from
+    that number): `heard("5550000")` → `["play:cc/en/welcome", "getdata:cc/en/menu",
+    "number:3", "digits:1007", "record:/tmp/vm/msg.wav", ...]`. Entries: `play:<file>`
+    (Playback, each `&` file, and AGI STREAM FILE; `play:beep` before a RECORD FILE
+    with BEEP), `digits:<digits>` (SayDigits, SAY DIGITS), `number:<n>` (SAY NUMBER),
+    `getdata:<file>` (GET DATA's prompt), `record:<file with extension>` (RECORD FILE).
+    Dialplan applications are read off their `Newexten` events, as an AMI client
+    would; AGI commands are noted by `callcenter.emulator.agi`.
+    """
 
     def __init__(self, pbx: Pbx, endpoint: str = "trunk") -> None:
         self.pbx = pbx
@@ -307,6 +348,41 @@ class Trunk:
         self.outbound_ring_s: Sampler = 3.0
         self.outbound_talk_s: Sampler = 60.0
         self.outbound_answers = True
+        self.scripts: dict[str, CallerScript] = {}
+        """Live inbound channel name → its caller's script."""
+        self._heard: dict[str, list[str]] = {}
+        self._listening = False
+
+    def heard(self, number: str) -> list[str]:
+        """What the callers from `number` heard so far, oldest first (see the class doc)."""
+        return list(self._heard.get(number, ()))
+
+    def note(self, ch: EChannel, *entries: str) -> None:
+        """Add to the transcript of `ch`'s caller (nothing if `ch` is not an inbound call)."""
+        script = self.scripts.get(ch.name)
+        if script is not None and entries:
+            self._heard.setdefault(script.caller.number, []).extend(entries)
+
+    def deliver(self, event: str, privilege: str, data: bytes) -> None:
+        """`Pbx` listener: Newexten of Playback/SayDigits feeds the transcripts; Hangup
+        forgets the channel's script."""
+        if event not in ("Newexten", "Hangup"):
+            return
+        fields: dict[str, str] = {}
+        for line in data.decode("utf-8", "replace").split("\r\n"):
+            key, sep, value = line.partition(": ")
+            if sep and key not in fields:
+                fields[key] = value
+        name = fields.get("Channel", "")
+        if name not in self.scripts:
+            return
+        if event == "Hangup":
+            del self.scripts[name]
+            return
+        script = self.scripts[name]
+        entries = heard_entries(fields.get("Application", ""), fields.get("AppData", ""))
+        if entries:
+            self._heard.setdefault(script.caller.number, []).extend(entries)
 
     def place(self, caller: InboundCaller, *, uniqueid: str = "") -> EChannel | None:
         """An INVITE from the trunk to `caller.did`: a `PJSIP/trunk-…` channel (state
@@ -318,6 +394,11 @@ class Trunk:
         self.placed += 1
         ch = pbx.new_pjsip(self.endpoint, "cc-inbound", caller.did, state=RING,
                            uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"))
+        ch.variables["__dnid"] = caller.did  # the dialled number, AGI's agi_dnid
+        self.scripts[ch.name] = CallerScript(caller)
+        if not self._listening:
+            pbx.listeners.add(self)
+            self._listening = True
         ch.watch = asyncio.Event()
         ch.task = pbx.spawn(pbx.dialplan.run(ch), f"emu-{ch.name}")
         pbx.spawn(self._caller(ch, draw(caller.patience_s), draw(caller.talk_s)),
