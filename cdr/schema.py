@@ -215,3 +215,46 @@ class AgentPresenceRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
     since: Mapped[float] = mapped_column(Double)
+
+
+class VoicemailRow(Base):
+    """A voicemail message left in a box (migration 0005).
+
+    The key is `{uniqueid}@{box}` (cdr.voicemail.voicemail_id): one message per caller channel
+    per box, so storing the same message again after a retry or an engine restart writes
+    nothing new."""
+
+    __tablename__ = "voicemails"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    uniqueid: Mapped[str] = mapped_column(String(64))  # the caller channel's
+    box: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[str | None] = mapped_column(String(64))
+    caller: Mapped[str | None] = mapped_column(String(64))  # None: withheld
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[float] = mapped_column(Double)
+    duration_s: Mapped[float] = mapped_column(Double)
+    path: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(32))  # closed, overflow, choice...
+    heard_at: Mapped[float | None] = mapped_column(Double)
+    notified_at: Mapped[float | None] = mapped_column(Double)
+
+    __table_args__ = (Index(None, "box", "recorded_at"), Index(None, "recorded_at"))
+
+
+class BlacklistChangeRow(Base):
+    """One change to the blacklist: who added or removed which number, when, why, until when
+    (migration 0005). Rows are only ever inserted, in the transaction of the change itself."""
+
+    __tablename__ = "blacklist_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Double)
+    number: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # add, remove
+    by: Mapped[str] = mapped_column(String(64))  # agent id, supervisor id, "cli"...
+    reason: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[float | None] = mapped_column(Double)
+
+    __table_args__ = (Index(None, "number", "at"), Index(None, "at"))

@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "customers",
     "recordings",
     "supervise",
+    "blacklist",
+    "voicemail",
 )
 
 
