@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialplans import contract as c
 from dialplans.model import Context, Dialplan, Extension, Priority
 
 _EXTEN = re.compile(r"^(?:[0-9A-Za-z*#+]+|_[0-9A-Za-z*#+\[\]\-.!]+)$")
@@ -16,6 +17,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # Values are spliced into Set()/UserEvent() arguments: a comma would split them, and
 # `$`, braces, brackets or quotes would be evaluated or break the line.
 _VALUE = re.compile(r"^[^,$(){}\[\]\"';\n\r]*$")
+_AGI_URL = re.compile(r"^agi://[A-Za-z0-9.\-]+:[0-9]{1,5}$")
 
 
 class DialplanParamsError(ValueError):
@@ -34,14 +36,18 @@ class Route:
     skills: str = ""
     language: str = "en"
     tier: str = ""
+    flow: str = ""
+    hold_slice_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class EngineDialplanParams:
-    """Routes, the music-on-hold class, the PJSIP trunk endpoint used by `cc-outbound`,
-    the agent leg's idle Wait (seconds) and the outbound Dial timeout (seconds)."""
+    """Routes, the engine's FastAGI address (`agi://host:port`), the music-on-hold class,
+    the PJSIP trunk endpoint used by `cc-outbound`, the agent leg's idle Wait (seconds) and
+    the outbound Dial timeout (seconds)."""
 
     routes: tuple[Route, ...]
+    agi_url: str = "agi://127.0.0.1:4573"
     music_class: str = "default"
     trunk: str = "trunk"
     agent_wait_s: int = 3600
@@ -70,45 +76,111 @@ def _check(params: EngineDialplanParams) -> None:
             if not _VALUE.match(value):
                 raise DialplanParamsError(f"{where}.{field}: no commas, quotes, $, brackets "
                                           f"or braces allowed, got {value!r}")
+        if r.flow and not _NAME.match(r.flow):
+            raise DialplanParamsError(f"{where}.flow: expected [A-Za-z0-9_.-]+, got {r.flow!r}")
+        if r.hold_slice_s < 0:
+            raise DialplanParamsError(f"{where}.hold_slice_s: expected seconds >= 0, got "
+                                      f"{r.hold_slice_s}")
     for field, value in (("music_class", params.music_class), ("trunk", params.trunk)):
         if not _NAME.match(value):
             raise DialplanParamsError(f"{field}: expected [A-Za-z0-9_.-]+, got {value!r}")
+    # Port 0 passes (tests bind the engine's listener to any free port and render again
+    # with the real one); `callcenter dialplan render` refuses it.
+    if not _AGI_URL.match(params.agi_url) or not 0 <= agi_port(params.agi_url) <= 65535:
+        raise DialplanParamsError(f"agi_url: expected agi://host:port, got {params.agi_url!r}")
     if params.agent_wait_s <= 0 or params.outbound_timeout_s <= 0:
         raise DialplanParamsError("agent_wait_s and outbound_timeout_s: expected seconds > 0")
 
 
-def engine_contexts(params: EngineDialplanParams) -> Dialplan:
-    """cc-inbound, cc-enqueue, cc-hold, cc-agent, cc-connect, cc-overflow, cc-outbound
-    (docs/engine.md).
+def agi_port(url: str) -> int:
+    """The port of `agi://host:port` (0 when there is none)."""
+    _, _, port = url.rpartition(":")
+    return int(port) if port.isdigit() else 0
 
-    Raises `DialplanParamsError` naming the offending route field.
-    """
-    _check(params)
+
+def _inbound(params: EngineDialplanParams) -> Context:
     P = Priority
-    inbound = []
+    extensions = []
     for r in params.routes:
         steps = [P("Set", f"CC_QUEUE={r.queue}"), P("Set", f"CC_PRIORITY={r.priority}"),
                  P("Set", f"CC_SKILLS={r.skills}"), P("Set", f"CC_LANG={r.language}")]
         if r.tier:
             steps.append(P("Set", f"CC_TIER={r.tier}"))
-        steps.append(P("Goto", "cc-enqueue,s,1"))
-        inbound.append(Extension(r.did, tuple(steps)))
+        if r.hold_slice_s > 0:
+            steps.append(P("Set", f"CC_HOLD_SLICE={r.hold_slice_s}"))
+        if r.flow:
+            # The Set()s above are the fallback when the engine's IVR cannot be reached:
+            # AGI() then goes on with CC_IVR_EXIT still `failed` (res/res_agi.c, AGISTATUS).
+            steps += [P("Answer"), P("Set", f"CC_IVR_EXIT={c.IvrExit.FAILED}"),
+                      P("AGI", f"{params.agi_url}/{c.IVR_SCRIPT_PREFIX}{r.flow}"),
+                      P("Goto", f"{c.IVR_EXIT},${{CC_IVR_EXIT}},1")]
+        else:
+            steps.append(P("Goto", f"{c.ENQUEUE},s,1"))
+        extensions.append(Extension(r.did, tuple(steps)))
+    return Context(c.INBOUND, tuple(extensions),
+                   comment="one extension per configured route (DID)")
+
+
+def _ivr_exit() -> Context:
+    P, E = Priority, c.IvrExit
+    steps: dict[c.IvrExit, tuple[Priority, ...]] = {
+        E.ENQUEUE: (P("Goto", f"{c.ENQUEUE},s,1"),),
+        E.FAILED: (P("Set", "CC_IVR_PATH=ivr-unreachable"), P("Goto", f"{c.ENQUEUE},s,1")),
+        E.VOICEMAIL: (P("Goto", f"{c.VOICEMAIL},s,1"),),
+        E.TRANSFER: (P("Goto", "${CC_TRANSFER_CONTEXT},${CC_TRANSFER_EXTEN},1"),),
+        E.CALLBACK: (P("Hangup"),),
+        E.BLOCKED: (P("Hangup", "21"),),  # 21: call rejected
+        E.HANGUP: (P("Hangup"),),
+    }
+    return Context(c.IVR_EXIT, (
+        *(Extension(exit_.value, steps[exit_]) for exit_ in E),
+        Extension("i", (P("Hangup"),)),
+    ), comment="where the IVR's AGI leaves the caller: ${CC_IVR_EXIT}")
+
+
+def _overflow() -> Context:
+    P = Priority
+    extensions = []
+    for exten in c.OVERFLOW_EXTENS:
+        prompt = c.OVERFLOW_PROMPTS.get(exten)
+        if prompt is None:
+            extensions.append(Extension(exten, (P("Goto", f"{c.VOICEMAIL},s,1"),)))
+        else:
+            extensions.append(Extension(exten, (
+                P("Playback", prompt.format(lang="${CC_LANG}")), P("Hangup"))))
+    return Context(c.OVERFLOW, tuple(extensions),
+                   comment="callers the engine sends out of the queue by rule (docs/engine.md)")
+
+
+def engine_contexts(params: EngineDialplanParams) -> Dialplan:
+    """cc-inbound, cc-ivr-exit, cc-enqueue, cc-hold, cc-agent, cc-connect, cc-voicemail,
+    cc-overflow, cc-outbound (docs/engine.md, docs/dialplan.md).
+
+    Raises `DialplanParamsError` naming the offending route field.
+    """
+    _check(params)
+    P = Priority
+    agi = params.agi_url
     fields = ("Queue: ${CC_QUEUE},CallPriority: ${CC_PRIORITY},Skills: ${CC_SKILLS},"
               "CallLanguage: ${CC_LANG},Tier: ${CC_TIER},IvrPath: ${CC_IVR_PATH},"
               "RecordingOptOut: ${CC_RECORDING_OPTOUT}")
     return Dialplan((
-        Context("cc-inbound", tuple(inbound), comment="one extension per configured route (DID)"),
-        Context("cc-enqueue", (Extension("s", (
+        _inbound(params),
+        _ivr_exit(),
+        Context(c.ENQUEUE, (Extension("s", (
             P("Answer"),
             P("Set", "CHANNEL(language)=${CC_LANG}"),
             P("UserEvent", "CallcenterEnqueue," + fields),
-            P("Goto", "cc-hold,s,1"),
+            P("Goto", f"{c.HOLD},s,1"),
         )),)),
-        Context("cc-hold", (Extension("s", (
-            P("MusicOnHold", params.music_class),
+        Context(c.HOLD, (Extension("s", (
+            # An empty ${CC_HOLD_SLICE} is music until the engine moves the caller
+            # (res/res_musiconhold.c: no duration = indefinitely).
+            P("MusicOnHold", f"{params.music_class},${{CC_HOLD_SLICE}}"),
+            P("AGI", f"{agi}/{c.AgiScript.HOLD}"),
             P("Goto", "s,1"),
         )),), comment="waiting callers, and callers put on hold by the agent"),
-        Context("cc-agent", (
+        Context(c.AGENT, (
             Extension("s", (
                 P("NoOp", "agent ${CC_AGENT_ID} for call ${CC_CALL_ID}"),
                 P("Wait", str(params.agent_wait_s), label="wait"),
@@ -119,31 +191,24 @@ def engine_contexts(params: EngineDialplanParams) -> Dialplan:
                 P("Goto", "s,1"),
             )),
         ), comment="the agent's leg, after the agent answered"),
-        Context("cc-connect", (
+        Context(c.CONNECT, (
             Extension("s", (
                 P("Playback", "${CC_ANNOUNCE_PREFIX}"),
                 P("SayDigits", "${CC_AGENT_DISPLAY}"),
                 P("Playback", "${CC_ANNOUNCE_SUFFIX}"),
                 P("Bridge", "${CC_AGENT_CHANNEL}", label="bridge"),
+                P("AGI", f"{agi}/{c.AgiScript.SURVEY}"),
                 P("Hangup"),
             )),
             Extension("unhold", (P("Goto", "s,bridge"),)),
         ), comment="the caller, redirected here once the agent answered"),
-        Context("cc-overflow", (
-            Extension("voicemail", (
-                P("VoiceMail", "${CC_QUEUE}@callcenter,s"),
-                P("Hangup"),
-            )),
-            Extension("callback", (
-                P("Playback", "cc/${CC_LANG}/callback-registered"),
-                P("Hangup"),
-            )),
-            Extension("expired", (
-                P("Playback", "cc/${CC_LANG}/all-agents-busy"),
-                P("Hangup"),
-            )),
-        ), comment="callers the engine sends out of the queue by rule (docs/engine.md)"),
-        Context("cc-outbound", (Extension("_X.", (
+        Context(c.VOICEMAIL, (Extension("s", (
+            P("Answer"),
+            P("AGI", f"{agi}/{c.AgiScript.VOICEMAIL}"),
+            P("Hangup"),
+        )),), comment="the engine records the message for ${CC_QUEUE}'s box"),
+        _overflow(),
+        Context(c.OUTBOUND, (Extension("_X.", (
             P("Dial", f"PJSIP/${{EXTEN}}@{params.trunk},{params.outbound_timeout_s}"),
             P("Hangup"),
         )),), comment="click-to-dial: the agent's device is originated here"),

@@ -277,13 +277,21 @@ def skills_text(skills: dict[str, int]) -> str:
 
 
 def dialplan_params(config: EngineConfig) -> EngineDialplanParams:
-    """What `dialplans.engine_contexts` needs from the engine's config: routes, music, trunk."""
+    """What `dialplans.engine_contexts` needs from the engine's config: routes (with their IVR
+    flow and the queue's announcement interval, whole seconds rounded up), the FastAGI
+    address, music, trunk."""
+    def hold_slice(queue: str) -> int:
+        every = config.services_of(queue).announce_every_s
+        return 0 if every is None else int(-(-every // 1))  # ceil
+
     return EngineDialplanParams(
         routes=tuple(
             Route(did=r.did, queue=r.queue, priority=r.priority, skills=skills_text(r.skills),
-                  language=r.language, tier=r.tier or "")
+                  language=r.language, tier=r.tier or "", flow=r.flow or "",
+                  hold_slice_s=hold_slice(r.queue))
             for r in config.routes
         ),
+        agi_url=f"agi://{config.ivr.agi_host}:{config.ivr.agi_port}",
         music_class=config.music_class,
         trunk=config.trunk,
     )

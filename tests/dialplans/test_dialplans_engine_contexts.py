@@ -18,9 +18,11 @@ GOLDEN = Path(__file__).parent / "golden" / "engine_contexts.conf"
 
 def _params() -> EngineDialplanParams:
     return EngineDialplanParams(
-        (Route("4000", "support"),
+        (Route("4000", "support", hold_slice_s=30),
          Route("4001", "vip", priority=5, skills="billing:3&en:1|billing:5", language="zh",
-               tier="vip")),
+               tier="vip"),
+         Route("4002", "support", flow="main", hold_slice_s=30)),
+        agi_url="agi://10.0.0.5:4573",
         trunk="carrier",
     )
 
@@ -34,8 +36,8 @@ def test_render_is_deterministic_and_has_the_documented_contexts() -> None:
     plan = engine_contexts(_params())
     assert plan.render() == engine_contexts(_params()).render()
     assert [c.name for c in plan.contexts] == [
-        "cc-inbound", "cc-enqueue", "cc-hold", "cc-agent", "cc-connect", "cc-overflow",
-        "cc-outbound"]
+        "cc-inbound", "cc-ivr-exit", "cc-enqueue", "cc-hold", "cc-agent", "cc-connect",
+        "cc-voicemail", "cc-overflow", "cc-outbound"]
     connect = plan.context("cc-connect")
     assert connect is not None
     s = connect.extension("s")
@@ -52,6 +54,8 @@ def test_render_is_deterministic_and_has_the_documented_contexts() -> None:
     (Route("4000", "support", priority=10), "priority"),
     (Route("4000", "support", skills="a:1,b:2"), "skills"),
     (Route("4000", "support", tier="${EVIL}"), "tier"),
+    (Route("4000", "support", flow="main,1"), "flow"),
+    (Route("4000", "support", hold_slice_s=-1), "hold_slice_s"),
 ])
 def test_bad_routes_are_rejected_naming_the_field(route: Route, field: str) -> None:
     with pytest.raises(DialplanParamsError, match=rf"routes\[0\]\.{field}"):
@@ -61,3 +65,45 @@ def test_bad_routes_are_rejected_naming_the_field(route: Route, field: str) -> N
 def test_a_did_routed_twice_is_rejected() -> None:
     with pytest.raises(DialplanParamsError, match="routed twice"):
         engine_contexts(EngineDialplanParams((Route("4000", "a"), Route("4000", "b"))))
+
+
+@pytest.mark.parametrize("url", ["agi://127.0.0.1", "http://127.0.0.1:4573",
+                                 "agi://127.0.0.1:4573/ivr", "agi://127.0.0.1:99999",
+                                 "agi://127.0.0.1:"])
+def test_a_bad_agi_url_is_rejected(url: str) -> None:
+    with pytest.raises(DialplanParamsError, match="agi_url"):
+        engine_contexts(EngineDialplanParams((Route("4000", "a"),), agi_url=url))
+
+
+def test_a_flow_route_keeps_the_fallback_then_runs_the_ivr_and_jumps_to_its_exit() -> None:
+    plan = engine_contexts(_params())
+    inbound = plan.context("cc-inbound")
+    assert inbound is not None
+    flow, plain = inbound.extension("4002"), inbound.extension("4000")
+    assert flow is not None and plain is not None
+    assert [f"{p.app}({p.data})" for p in flow.priorities] == [
+        "Set(CC_QUEUE=support)", "Set(CC_PRIORITY=0)", "Set(CC_SKILLS=)", "Set(CC_LANG=en)",
+        "Set(CC_HOLD_SLICE=30)", "Answer()", "Set(CC_IVR_EXIT=failed)",
+        "AGI(agi://10.0.0.5:4573/ivr/main)", "Goto(cc-ivr-exit,${CC_IVR_EXIT},1)"]
+    assert plain.priorities[-1].data == "cc-enqueue,s,1"
+    exits = plan.context("cc-ivr-exit")
+    assert exits is not None
+    assert {e.name for e in exits.extensions} == {
+        "enqueue", "failed", "voicemail", "transfer", "callback", "blocked", "hangup", "i"}
+    assert "VoiceMail" not in plan.render()
+
+
+def test_the_contract_names_what_the_engine_uses() -> None:
+    # The engine's own constants (callcenter/engine) must be contexts the contract checks.
+    from acd.queues import OverflowTarget
+    from callcenter.engine import callhandling
+    from dialplans import contract
+
+    entered = {ctx for ctx, _ in contract.ENTRY_POINTS}
+    for name in (callhandling.AGENT_CONTEXT, callhandling.CONNECT_CONTEXT,
+                 callhandling.HOLD_CONTEXT, callhandling.OUTBOUND_CONTEXT,
+                 callhandling.OVERFLOW_CONTEXT):
+        assert name in entered
+    overflow = {exten for ctx, exten in contract.ENTRY_POINTS if ctx == contract.OVERFLOW}
+    assert overflow == {t.value for t in OverflowTarget if t is not OverflowTarget.QUEUE} | {
+        "expired"}
