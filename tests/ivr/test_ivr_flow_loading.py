@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from ivr_helpers import EXAMPLES, flow
 
@@ -15,7 +17,7 @@ def test_examples_load_clean(name: str) -> None:
     assert loaded.warnings == ()
 
 
-def test_yaml_syntax_error_names_file_and_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("name: x\nstart: a\nnodes:\n  a: {type: hangup\n  b: [\n")
     with pytest.raises(IvrConfigError, match=r"broken\.yaml:\d+: not valid YAML"):
@@ -23,7 +25,7 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path) -> None:  # type: ignor
 
 
 def test_missing_file() -> None:
-    with pytest.raises(IvrConfigError, match="nowhere.yaml: cannot read"):
+    with pytest.raises(IvrConfigError, match=r"nowhere\.yaml: cannot read"):
         load_flow("nowhere.yaml")
 
 
@@ -176,7 +178,7 @@ def test_bad_values_named() -> None:
               c: {type: hangup}
             """)
     message = str(error.value)
-    assert "time_zone: expected an IANA time zone like 'Europe/Paris', got 'Mars/Olympus'" in message
+    assert "time_zone: expected an IANA time zone like 'Europe/Paris'" in message
     assert "nodes.m.menu.retries: Input should be greater than or equal to 0 (got -1)" in message
     assert "nodes.b.collect: pattern goes with validate: regex" in message
     with pytest.raises(IvrConfigError, match=r"nodes\.m\.menu: choices: expected single keys"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from ivr_helpers import EXAMPLES, at, flow
 
@@ -31,7 +33,7 @@ def services(**queues: QueueStatus) -> FakeServices:
     )
 
 
-async def call(main: Flow, script: list[ScriptEntry], *, caller_id: str = "13700000000",
+async def call(main: Flow, script: Sequence[ScriptEntry], *, caller_id: str = "13700000000",
                now: float = MONDAY_10AM, svc: FakeServices | None = None
                ) -> tuple[object, ScriptedChannel]:
     channel = ScriptedChannel(script, caller_id=caller_id)
@@ -150,10 +152,10 @@ def small(start: str, nodes: str) -> Flow:
     return flow(SMALL.format(start=start, nodes=indented))
 
 
-async def run(f: Flow, script: list[ScriptEntry] | None = None, *, caller_id: str = "",
+async def run(f: Flow, script: Sequence[ScriptEntry] = (), *, caller_id: str = "",
               svc: FakeServices | None = None, now: float = MONDAY_10AM
               ) -> tuple[object, ScriptedChannel]:
-    channel = ScriptedChannel(script or [], caller_id=caller_id)
+    channel = ScriptedChannel(script, caller_id=caller_id)
     return await run_flow(f, channel, svc or FakeServices(), now=now), channel
 
 
