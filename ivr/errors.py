@@ -28,6 +28,6 @@ def describe_validation_error(source: Path | str, error: ValidationError) -> str
             lines.extend(f"  {line}" for line in message.splitlines())
             continue
         got = problem.get("input")
-        shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+        shown = "" if isinstance(got, (dict, list)) or repr(got) in message else f" (got {got!r})"
         lines.append(f"  {key}: {message}{shown}")
     return "\n".join(lines)

@@ -76,7 +76,8 @@ class Flow(_Strict):
             problems.append(f"language: {self.language!r} is not in languages {self.languages}")
         report = check_graph(self.start, self.nodes)
         problems += report.errors
-        problems += self._node_settings()
+        if not report.errors:
+            problems += self._node_settings()
         if problems:
             raise ValueError("\n".join(problems))
         self._compiled = {
@@ -116,18 +117,35 @@ class Flow(_Strict):
                 and node.language not in speaks
             ):
                 problems.append(f"{where}.language: {node.language!r} is not in languages {speaks}")
-            needs_queue = (
+        if self.queue is None:
+            problems.extend(
+                f"nodes.{node_id}: no queue here, no flow `queue`, and a path from start"
+                " reaches it without a set node giving one"
+                for node_id in self._queueless()
+            )
+        return problems
+
+    def _queueless(self) -> list[str]:
+        """Nodes needing the call's queue that a walk can reach before any `set queue`."""
+        seen = {self.start}
+        todo = [self.start]
+        while todo:
+            node = self.nodes[todo.pop()]
+            if isinstance(node, SetNode) and node.queue is not None:
+                continue
+            for edge in node.edges():
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    todo.append(edge.target)
+        return [
+            node_id
+            for node_id, node in self.nodes.items()
+            if node_id in seen
+            and (
                 (isinstance(node, (EnqueueNode, CallbackNode)) and node.queue is None)
                 or (isinstance(node, VoicemailNode) and node.box is None)
             )
-            if needs_queue and self.queue is None and not self._sets_queue():
-                problems.append(
-                    f"{where}: no queue given here, in the flow's `queue`, or by a set node"
-                )
-        return problems
-
-    def _sets_queue(self) -> bool:
-        return any(isinstance(n, SetNode) and n.queue is not None for n in self.nodes.values())
+        ]
 
     def spoken_languages(self) -> list[str]:
         return self.languages or [self.language]

@@ -163,7 +163,21 @@ def test_names_a_node_uses_must_exist() -> None:
     message = str(error.value)
     assert "nodes.look.variable: no collect or set node writes 'acount'" in message
     assert "nodes.b.when.0.open: no calendar 'office'" in message
-    assert "nodes.q: no queue given here" in message
+    assert "nodes.q: no queue here" in message
+
+
+def test_queue_must_be_set_on_every_path_to_enqueue() -> None:
+    text = """
+        name: t
+        start: m
+        nodes:
+          m: {type: menu, prompt: x, choices: {1: sales, 2: q}, on_exhausted: q}
+          sales: {type: set, queue: sales, next: q}
+          q: {type: enqueue}
+        """
+    with pytest.raises(IvrConfigError, match=r"nodes\.q: no queue here"):
+        flow(text)
+    assert flow(text.replace("2: q}, on_exhausted: q", "2: sales}, on_exhausted: sales"))
 
 
 def test_bad_values_named() -> None:
