@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cdr.db import Database
@@ -272,10 +272,19 @@ class Customer:
 
 async def find_customer_by_phone(db: Database, phone: str) -> Customer | None:
     """The customer whose phone number is `phone` (the most recently updated if several)."""
+    return await _find_customer(db, CustomerRow.__table__.c.phone == phone)
+
+
+async def find_customer_by_id(db: Database, customer_id: str) -> Customer | None:
+    """The customer with this id (the account number a caller types in the IVR)."""
+    return await _find_customer(db, CustomerRow.__table__.c.customer_id == customer_id)
+
+
+async def _find_customer(db: Database, condition: ColumnElement[bool]) -> Customer | None:
     rows = CustomerRow.__table__.c
     stmt = (
         select(rows.customer_id, rows.name, rows.phone, rows.email, rows.tier, rows.notes)
-        .where(rows.phone == phone)
+        .where(condition)
         .order_by(rows.updated_at.desc())
         .limit(1)
     )

@@ -53,6 +53,7 @@ from callcenter.bus.schemas import (
     SupervisorCommand,
     SupervisorEvent,
     SupervisorReply,
+    VoicemailEvent,
     parse_admin_command,
     parse_agent_command,
     parse_supervisor_command,
@@ -297,6 +298,10 @@ class MqttBus:
     def publish_supervisor_event(self, event: SupervisorEvent) -> None:
         """Who listens to whom: QoS 1, not retained, on `callcenter/v1/supervisors/events`."""
         self.publish(topics.SUPERVISOR_EVENTS, event, qos=1)
+
+    def publish_voicemail(self, event: VoicemailEvent) -> None:
+        """A new message: QoS 1, not retained, on `callcenter/v1/voicemail/{box}`."""
+        self.publish(topics.voicemail(event.box), event, qos=1)
 
     def _dropped(self, message: Outgoing) -> None:
         self.stats.dropped += 1

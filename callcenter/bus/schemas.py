@@ -638,6 +638,22 @@ class SupervisorEvent(_Timestamped):
     error: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ERROR)] | None = None
 
 
+class VoicemailEvent(_Timestamped):
+    """A caller left a message (`callcenter/v1/voicemail/{box}`, QoS 1): for the desktops and
+    wallboards of whoever answers that box. `path` is where the PBX wrote the recording."""
+
+    event: Literal["voicemail-left"] = "voicemail-left"
+    voicemail_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    box: Name
+    caller: Annotated[str, StringConstraints(max_length=64)] | None = None
+    caller_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    language: Annotated[str, StringConstraints(max_length=16)]
+    duration_s: Annotated[float, Field(ge=0)]
+    reason: Annotated[str, StringConstraints(max_length=40)]
+    path: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    call_id: CallId | None = None
+
+
 # --- parsing ----------------------------------------------------------------------------------
 
 

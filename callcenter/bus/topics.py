@@ -62,6 +62,10 @@ def queue_stats(queue: str) -> str:
     return f"{PREFIX}/queues/{check_name(queue, 'queue name')}/stats"
 
 
+def voicemail(box: str) -> str:
+    return f"{PREFIX}/voicemail/{check_name(box, 'voicemail box')}"
+
+
 def supervisor_commands(user: str) -> str:
     return f"{PREFIX}/supervisors/{check_name(user, 'user id')}/commands"
 

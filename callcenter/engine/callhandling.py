@@ -44,7 +44,7 @@ from callcenter.engine.effects import (
     ScreenPopPublish,
     StoreRecord,
 )
-from callcenter.engine.live import CallPhase, Leg, LiveAgent, LiveCall
+from callcenter.engine.live import CallPhase, IvrSpan, Leg, LiveAgent, LiveCall
 from callcenter.engine.stats import TodayStats
 from callcenter.errors import CallcenterError
 from cdr.records import (
@@ -54,6 +54,7 @@ from cdr.records import (
     Direction,
     HangupBy,
     Outcome,
+    Segment,
     SegmentKind,
 )
 from recording.policy import CallType
@@ -118,6 +119,7 @@ class CallHandling:
                            agent.device)
         self.calls: dict[str, LiveCall] = {}
         self.legs: dict[str, Leg] = {}
+        self.ivr_spans: dict[str, IvrSpan] = {}  # callers in an IVR flow, by uniqueid
         self.devices: dict[str, str] = {}  # device → agent logged in with it
         self.device_states: dict[str, str] = {}
         self.dirty_queues: set[str] = set()
@@ -257,15 +259,22 @@ class CallHandling:
             self._notice("error", f"{where}: cannot queue: {error}; the caller is hung up")
             self._ami("Hangup", {"Channel": channel.name, "Cause": 1}, caused_at, uid)
             return None
+        span = self.ivr_spans.pop(uid, None)
+        arrived_at = enqueued_at or now
+        if span is not None and span.started_at <= arrived_at:
+            arrived_at = span.started_at
         call = LiveCall(
             call_id=uid, channel=channel.name, caller=channel.caller_id_num,
             caller_name=channel.caller_id_name, queue=queue, priority=priority,
             skills=fields.get("Skills", ""), language=language, tier=tier,
-            ivr_path=fields.get("IvrPath", ""), arrived_at=enqueued_at or now,
+            ivr_path=fields.get("IvrPath", ""), arrived_at=arrived_at,
             enqueued_at=enqueued_at or now, linkedid=channel.linkedid, did=channel.exten,
             waiting_since=now,
             recording_optout=fields.get("RecordingOptOut", "").strip().lower() in OPTOUT_VALUES,
         )
+        if span is not None:
+            call.add_segment(SegmentKind.IVR, arrived_at, span.ended_at or now)
+            call.customer_id = span.customer_id
         self.calls[uid] = call
         self.enqueued_total += 1
         self.dirty_queues.add(queue)
@@ -321,9 +330,12 @@ class CallHandling:
         agent.call_id = call.call_id
         self.legs[leg.uniqueid] = leg
         variables = [f"CC_CALL_ID={call.call_id}", f"CC_AGENT_ID={agent.id}"]
-        exten = "s"
+        context, exten = AGENT_CONTEXT, "s"
         whisper = self.config.whisper
-        if whisper.enabled:
+        if call.callback_to:
+            # The agent answers, then cc-outbound dials the customer from the agent's phone.
+            context, exten = OUTBOUND_CONTEXT, call.callback_to
+        elif whisper.enabled:
             exten = "whisper"
             prompt = (whisper.vip_prompt if (call.tier or "").lower() == "vip"
                       else whisper.queue_prompt.format(queue=call.queue))
@@ -332,7 +344,7 @@ class CallHandling:
         caller_id = f'"{call.caller_name}" <{call.caller}>' if call.caller_name else call.caller
         self._ami(
             "Originate",
-            {"Channel": device, "Context": AGENT_CONTEXT, "Exten": exten, "Priority": 1,
+            {"Channel": device, "Context": context, "Exten": exten, "Priority": 1,
              "Async": "true", "Timeout": int(ring_s * 1000), "CallerID": caller_id,
              "ChannelId": leg.uniqueid, "Variable": variables},
             caused_at, call.call_id, leg.uniqueid,
@@ -386,8 +398,9 @@ class CallHandling:
             call.overflowed_to = overflow.to_queue
             self.dirty_queues.add(overflow.to_queue)
             self._setvars(call.channel, {"CC_QUEUE": call.queue,
-                                         "CC_QUEUE_ENTERED_AT": repr(now)}, caused_at,
-                          call.call_id)
+                                         "CC_QUEUE_ENTERED_AT": repr(now),
+                                         "CC_HOLD_SLICE": self.config.hold_slice(call.queue)},
+                          caused_at, call.call_id)
             return
         self.stats.left(overflow.from_queue, now)
         call.phase = CallPhase.LEFT
@@ -474,6 +487,9 @@ class CallHandling:
             call.answered_at = now
         call.wrap_ups_pending.add(agent.id)
         self._apply(decisions, now, now)
+        if call.callback_to:
+            call.answered_at = call.callback_reached_at  # talk starts when the customer answers
+            return
         self._connect_caller(call, agent, leg, now)
 
     def _connect_caller(self, call: LiveCall, agent: LiveAgent, leg: Leg,
@@ -545,6 +561,12 @@ class CallHandling:
         if event.caller is None or event.status != "ANSWER":
             return
         leg = self.legs.get(event.caller.uniqueid)
+        if leg is not None and not leg.outbound:
+            call = self.calls.get(leg.call_id)
+            if call is not None and call.callback_to and call.callback_reached_at is None:
+                call.callback_reached_at = call.answered_at = now
+                self._record_at_bridge(call, leg.address, CallType.INBOUND, now)
+            return
         if leg is not None and leg.outbound:
             call = self.calls.get(leg.call_id)
             if call is not None and call.answered_at is None:
@@ -561,9 +583,17 @@ class CallHandling:
         if leg is not None:
             leg.ended_at = now
             self._leg_gone(leg, now, now)
+            return
+        span = self.ivr_spans.get(uid)
+        if span is not None and call is None:
+            span.hung_up_at = now
+            self.finish_ivr_span(span)
 
     def _caller_gone(self, call: LiveCall, now: float, caused_at: float) -> None:
         phase = call.phase
+        if call.callback_to and phase is CallPhase.WAITING:
+            call.channel = ""  # off the line; the place in the queue stays
+            return
         call.ended_at = now
         if phase is CallPhase.WAITING or phase is CallPhase.RINGING:
             if phase is CallPhase.WAITING:
@@ -582,8 +612,13 @@ class CallHandling:
         leg = call.leg
         if call.hold_since is not None:
             self._hold_ended(call, now)
-        if leg is not None and leg.answered_at is not None:
-            call.add_segment(SegmentKind.TALK, leg.answered_at, now, agent_id=leg.agent_id,
+        talk_from = leg.answered_at if leg is not None else None
+        if call.callback_to:
+            talk_from = call.callback_reached_at
+            if talk_from is None:
+                call.outcome = Outcome.CALLBACK  # the agent called, nobody answered
+        if leg is not None and talk_from is not None:
+            call.add_segment(SegmentKind.TALK, talk_from, now, agent_id=leg.agent_id,
                              queue=call.queue)
         if call.outcome is None:
             call.outcome = Outcome.ANSWERED
@@ -606,6 +641,11 @@ class CallHandling:
         elif call.phase is CallPhase.CONNECTED:
             call.hangup_by = HangupBy.AGENT
             self._end_talk(call, now, caused_at)
+            if call.callback_to and not call.channel:
+                call.ended_at = now
+                call.phase = CallPhase.ENDED
+                self._finish_if_done(call)
+                return
             if not call.bridged or call.hold_since is not None:
                 # Not (or no longer) in the Bridge() of cc-connect: nothing else ends the
                 # caller's channel.
@@ -680,7 +720,25 @@ class CallHandling:
             agent_display_id=call.agent_display, hangup_by=call.hangup_by,
             transferred=call.transferred, segments=tuple(call.segments),
             recording=call.recording.path if call.recording is not None else None,
+            survey=call.survey,
         )
+
+    def finish_ivr_span(self, span: IvrSpan) -> None:
+        """Write the record of a caller the IVR kept (blocked, voicemail, transferred, hung up
+        in a menu) once both its flow and its channel have ended."""
+        if span.ended_at is None or span.hung_up_at is None or span.outcome is None:
+            return
+        del self.ivr_spans[span.uniqueid]
+        record = CallRecord(
+            call_id=span.uniqueid, arrived_at=span.started_at, ended_at=span.hung_up_at,
+            outcome=span.outcome, uniqueid=span.uniqueid, linkedid=span.uniqueid,
+            channel=span.channel or None, caller=span.caller or None, dnis=span.did or None,
+            customer_id=span.customer_id, queue=span.queue, tier=span.tier,
+            hangup_by=HangupBy.CALLER if span.outcome is Outcome.ABANDONED else None,
+        )
+        record.segments = (Segment(0, SegmentKind.IVR, span.started_at,
+                                   max(span.started_at, span.ended_at)),)
+        self._effects.append(StoreRecord(record))
 
     # ----------------------------------------------------------------- devices
 

@@ -7,6 +7,7 @@ from the environment variable the file names.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -15,10 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from acd.config import AgentModel, Level, QueueModel
+from acd import OverflowTarget
+from acd.config import AgentModel, Level, OverflowModel, QueueModel
 from callcenter.errors import CallcenterError
+from callcenter.notify.email import SmtpSettings
 from callcenter.supervision.roles import SupervisionSettings
 from dialplans.engine_contexts import EngineDialplanParams, Route
+from ivr.errors import IvrConfigError
+from ivr.flows import Flow, load_flow
 from recording.settings import RecordingSettings
 from simulations.scenario import load_yaml_model
 
@@ -119,7 +124,7 @@ class IvrSettings(_Strict):
     """
 
     agi_host: str = "127.0.0.1"
-    agi_port: Annotated[int, Field(ge=1, le=65535)] = 4573
+    agi_port: Annotated[int, Field(ge=0, le=65535)] = 4573  # 0: any free port (tests)
     bind: str = "127.0.0.1"
     flows: dict[str, str] = Field(default_factory=dict)
     voicemail_dir: str = "/var/spool/callcenter/voicemail"
@@ -170,10 +175,26 @@ class EngineConfig(_Strict):
     supervision: SupervisionSettings = SupervisionSettings()
     recording: RecordingSettings = RecordingSettings()  # default: record nothing
     ivr: IvrSettings = IvrSettings()
+    smtp: SmtpSettings | None = None  # voicemail e-mail; None: MQTT notification only
     services: dict[str, QueueServices] = Field(default_factory=dict)  # by queue name
 
     def services_of(self, queue: str) -> QueueServices:
         return self.services.get(queue, _NO_SERVICES)
+
+    def hold_slice(self, queue: str) -> str:
+        """`CC_HOLD_SLICE` for a caller waiting in `queue`: whole seconds of music between
+        announcements, "" for music only."""
+        every = self.services_of(queue).announce_every_s
+        return str(math.ceil(every)) if every else ""
+
+    def uses_agi(self) -> bool:
+        """Whether the generated dialplan calls the engine's FastAGI scripts for anything:
+        IVR flows, announcements, callbacks, surveys, or a queue overflowing to voicemail."""
+        return bool(self.ivr.flows) or any(
+            s.announce_every_s or s.callback or s.survey_csat or s.survey_nps
+            for s in self.services.values()
+        ) or any(rule.target is OverflowTarget.VOICEMAIL
+                 for q in self.queues for rule in q.rules if isinstance(rule, OverflowModel))
 
     @field_validator("time_zone")
     @classmethod
@@ -267,8 +288,25 @@ _NO_SERVICES = QueueServices()
 
 
 def load_config(path: str | Path) -> EngineConfig:
-    """Read and validate the engine's YAML file; ConfigError names the file, key and value."""
-    return load_yaml_model(Path(path), EngineConfig, ConfigError)
+    """Read and validate the engine's YAML file; ConfigError names the file, key and value.
+
+    Relative IVR flow paths are made relative to the file's directory."""
+    path = Path(path)
+    config = load_yaml_model(path, EngineConfig, ConfigError)
+    flows = {name: str((path.parent / file).resolve()) for name, file in config.ivr.flows.items()}
+    return config.model_copy(update={"ivr": config.ivr.model_copy(update={"flows": flows})})
+
+
+def load_flows(config: EngineConfig) -> dict[str, Flow]:
+    """Every IVR flow the config names, loaded and checked (ConfigError names the file, the
+    node and what is wrong)."""
+    flows: dict[str, Flow] = {}
+    for name, file in config.ivr.flows.items():
+        try:
+            flows[name] = load_flow(file)
+        except IvrConfigError as error:
+            raise ConfigError(f"ivr.flows.{name}: {error}") from None
+    return flows
 
 
 def skills_text(skills: dict[str, int]) -> str:
@@ -288,7 +326,7 @@ def dialplan_params(config: EngineConfig) -> EngineDialplanParams:
         routes=tuple(
             Route(did=r.did, queue=r.queue, priority=r.priority, skills=skills_text(r.skills),
                   language=r.language, tier=r.tier or "", flow=r.flow or "",
-                  hold_slice_s=hold_slice(r.queue))
+                  hold_slice_s=int(config.hold_slice(r.queue) or 0))
             for r in config.routes
         ),
         agi_url=f"agi://{config.ivr.agi_host}:{config.ivr.agi_port}",

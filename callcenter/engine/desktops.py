@@ -21,12 +21,14 @@ from callcenter.bus.schemas import (
     ScreenPop,
     SupervisorEvent,
     Tier,
+    VoicemailEvent,
 )
 from callcenter.engine.live import LiveAgent
 from callcenter.engine.screenpop import ScreenPop as PopContent
 from callcenter.engine.stats import QueueFigures
 from callcenter.engine.supervision import SpyReport, SupervisorInput
 from cdr.records import Outcome
+from cdr.voicemail import VoicemailMessage
 
 
 def utc(seconds: float) -> datetime:
@@ -118,6 +120,13 @@ class MqttDesktops:
         self.bus.publish_supervisor_event(SupervisorEvent(
             event=report.event, user=session.user, agent=session.agent,
             mode=session.mode, call_id=session.call_id, error=report.error, at=utc(now)))
+
+    def voicemail_left(self, record: VoicemailMessage) -> None:
+        self.bus.publish_voicemail(VoicemailEvent(
+            voicemail_id=record.voicemail_id, box=record.box, caller=record.caller,
+            caller_name=record.caller_name, language=record.language,
+            duration_s=record.duration_s, reason=record.reason, path=record.path,
+            call_id=record.call_id, at=utc(record.recorded_at)))
 
     async def supervisor_commands(self) -> AsyncIterator[SupervisorInput]:
         async for user, command in self.bus.supervisor_commands():

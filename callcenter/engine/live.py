@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from acd import AgentState
-from cdr.records import HangupBy, Outcome, Segment, SegmentKind
+from cdr.records import HangupBy, Outcome, Segment, SegmentKind, Survey
 from recording.metadata import RecordingSession
 
 
@@ -77,6 +77,9 @@ class LiveCall:
     recording: RecordingSession | None = None  # MixMonitor running on the caller's channel
     recording_optout: bool = False  # CC_RECORDING_OPTOUT=1 on the caller (docs/recording.md)
     recording_decided: bool = False  # the policy was asked at the first bridge
+    callback_to: str = ""  # the caller left the line and waits for a call back to this number
+    callback_reached_at: float | None = None  # the customer answered the call back
+    survey: Survey | None = None
 
     def add_segment(
         self,
@@ -91,6 +94,28 @@ class LiveCall:
         self.segments.append(
             Segment(len(self.segments), kind, start, max(start, end), agent_id, queue, answered)
         )
+
+
+@dataclass(slots=True)
+class IvrSpan:
+    """A caller in (or just out of) an IVR flow, before the ACD knows it. The flow's end fills
+    `ended_at`/`outcome`; a caller who never reaches a queue gets its record once both the flow
+    has ended and the channel has hung up."""
+
+    uniqueid: str
+    channel: str
+    caller: str
+    caller_name: str
+    did: str
+    started_at: float
+    language: str = ""
+    ended_at: float | None = None
+    hung_up_at: float | None = None
+    outcome: Outcome | None = None
+    path: str = ""
+    queue: str | None = None
+    customer_id: str | None = None
+    tier: str | None = None
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from callcenter.ami import AmiConfig
 from callcenter.bus.broker import EmbeddedBroker, pick_broker
 from callcenter.bus.client import BusConfig, MqttBus
-from callcenter.engine.config import EngineConfig
+from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.service import EngineService
 from cdr.db import Database, default_url
@@ -57,6 +57,7 @@ async def running_engine(
     `embedded_broker`: fall back to an in-process MQTT broker when the configured one does not
     answer (default: the config's `mqtt.embedded_fallback`)."""
     fallback = config.mqtt.embedded_fallback if embedded_broker is None else embedded_broker
+    flows = load_flows(config)
     async with AsyncExitStack() as stack:
         db = await stack.enter_async_context(
             Database(db_url or config.database.url or default_url())
@@ -75,7 +76,7 @@ async def running_engine(
         log.info("%s", description)
         bus = await stack.enter_async_context(MqttBus(bus_config))
         desktops = MqttDesktops(bus)
-        service = EngineService(config, ami_config, db=db, desktops=desktops)
+        service = EngineService(config, ami_config, db=db, desktops=desktops, flows=flows)
         task = asyncio.create_task(service.run(), name="engine")
         try:
             ready = asyncio.create_task(service.ready.wait())

@@ -8,11 +8,12 @@ touched from these tasks, between awaits, so it needs no lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from acd import AgentState
 from acd.views import QueueSnapshot
+from callcenter.agi import FastAgiServer, Handler
 from callcenter.ami import AmiClient, AmiConfig
 from callcenter.ami import events as ev
 from callcenter.ami.errors import AmiError, AmiNotConnectedError
@@ -53,6 +55,7 @@ from callcenter.engine.effects import (
     ScreenPopPublish,
     StoreRecord,
 )
+from callcenter.engine.ivr_handlers import EngineIvrServices, IvrHandlers
 from callcenter.engine.live import LiveAgent
 from callcenter.engine.presence import Presence, PresenceStore, load_presence
 from callcenter.engine.screenpop import CustomerDirectory, ScreenPop, build_pop
@@ -70,11 +73,14 @@ from callcenter.engine.switchboard import (
     CommandRefused,
     Switchboard,
 )
+from callcenter.notify.email import NotifyError, send_voicemail_email
 from callcenter.supervision.audit import AuditEntry, write_audit
-from cdr.blacklist import add_to_blacklist
+from cdr.blacklist import BlacklistError, add_to_blacklist
 from cdr.db import Database
 from cdr.records import CallRecord, Recording
+from cdr.voicemail import VoicemailMessage, mark_notified
 from cdr.writer import CdrWriter
+from ivr.flows import Flow
 from recording.metadata import file_facts
 
 log = logging.getLogger(__name__)
@@ -108,6 +114,8 @@ class Desktops(Protocol):
 
     def supervisor_event(self, report: SpyReport, now: float) -> None: ...
 
+    def voicemail_left(self, record: VoicemailMessage) -> None: ...
+
 
 class EngineService:
     """`await EngineService(config, ami_config, db=..., desktops=...).run()` until cancelled."""
@@ -120,6 +128,7 @@ class EngineService:
         db: Database | None = None,
         desktops: Desktops | None = None,
         on_record: Callable[[CallRecord], None] | None = None,
+        flows: Mapping[str, Flow] | None = None,
     ) -> None:
         self.config = config
         self.ami_config = ami_config
@@ -130,6 +139,9 @@ class EngineService:
         self.desktops = desktops
         self.on_record = on_record
         self.directory = CustomerDirectory(db)
+        self.flows = dict(flows or {})
+        self.smtp = config.smtp
+        self.agi_port: int | None = None  # bound once running (when the config needs AGI)
         self.latencies_ms: deque[float] = deque(maxlen=1_000_000)
         self.records_written = 0
         self.ready = asyncio.Event()
@@ -161,6 +173,10 @@ class EngineService:
                 self._presence = PresenceStore(self.db)
                 await self._restore_agents()
             self._ami = await stack.enter_async_context(AmiClient(self.ami_config))
+            if self.config.uses_agi():
+                agi = await stack.enter_async_context(FastAgiServer(
+                    self.config.ivr.bind, self.config.ivr.agi_port, self._ivr_handlers()))
+                self.agi_port = agi.port
             async with asyncio.TaskGroup() as tasks:
                 self._tasks = tasks
                 tasks.create_task(self._read_events(self._ami), name="engine-ami-events")
@@ -183,6 +199,31 @@ class EngineService:
             await self._presence.flush()
         if self._writer is not None:
             await self._writer.flush()
+
+    # ----------------------------------------------------------------- IVR
+
+    def _ivr_handlers(self) -> dict[str, Handler]:
+        services = EngineIvrServices(self.db, self.switchboard, self.now)
+        ivr = IvrHandlers(self.config, self.flows, self.switchboard, services, db=self.db,
+                          now=self.now, perform=self.perform_pending,
+                          voicemail_left=self._voicemail_left)
+        return dict(ivr.handlers())
+
+    async def _voicemail_left(self, record: VoicemailMessage) -> None:
+        log.info("voicemail %s: %.1f s from %s in box %s", record.voicemail_id,
+                 record.duration_s, record.caller or "unknown", record.box)
+        if self.desktops is not None:
+            self.desktops.voicemail_left(record)
+        if self.smtp is not None:
+            try:
+                await send_voicemail_email(self.smtp, record, attach=True,
+                                           zone=self.config.zone())
+            except NotifyError as error:
+                log.error("voicemail %s: e-mail not sent: %s", record.voicemail_id, error)
+                return
+            if self.db is not None:
+                with contextlib.suppress(SQLAlchemyError):
+                    await mark_notified(self.db, record.voicemail_id, self.now())
 
     # ----------------------------------------------------------------- inputs
 
@@ -341,7 +382,10 @@ class EngineService:
             raise CommandRefused("blacklist_caller: the engine runs without a database")
         expires = now + command.expires_s if command.expires_s else None
         try:
-            await add_to_blacklist(self.db, number, command.reason, now, expires)
+            await add_to_blacklist(self.db, number, command.reason, now, expires,
+                                   by=f"agent:{agent}")
+        except BlacklistError as error:
+            raise CommandRefused(f"blacklist_caller: {error}") from None
         except SQLAlchemyError as error:
             raise CommandRefused(
                 f"blacklist_caller: the database refused the entry ({type(error).__name__})"

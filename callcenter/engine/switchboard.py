@@ -7,12 +7,14 @@ agent leg going Up becomes `Router.answer` and a Redirect of the caller to the a
 announcement; hang-ups become abandons or call ends. `callcenter.engine.service` performs the
 effects. See docs/engine.md for the contract with the dialplan.
 
-Three layers, one module each: `callhandling` (state, AMI events, router decisions),
-`agent_commands` (what agents ask), `restore` (reconnection and restart).
+Four layers, one module each: `callhandling` (state, AMI events, router decisions),
+`agent_commands` (what agents ask), `restore` (reconnection and restart), `caller_services`
+(the IVR before the queue, callbacks that keep the caller's place, the post-call survey).
 """
 
 from __future__ import annotations
 
+from callcenter.engine.caller_services import CallerServices
 from callcenter.engine.callhandling import (
     AGENT_CONTEXT,
     CALLER_CONTEXTS,
@@ -20,7 +22,6 @@ from callcenter.engine.callhandling import (
     CommandRefused,
     parse_skills,
 )
-from callcenter.engine.restore import Restoration
 
 __all__ = [
     "AGENT_CONTEXT",
@@ -32,5 +33,5 @@ __all__ = [
 ]
 
 
-class Switchboard(Restoration):
+class Switchboard(CallerServices):
     """Feed `handle(event)` and the command methods; collect `take_effects()`."""

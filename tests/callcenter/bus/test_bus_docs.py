@@ -21,6 +21,7 @@ from callcenter.bus.schemas import (
     ScreenPop,
     SupervisorEvent,
     SupervisorReply,
+    VoicemailEvent,
     parse_admin_command,
     parse_agent_command,
     parse_supervisor_command,
@@ -36,6 +37,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "AdminReply": AdminReply,
     "SupervisorReply": SupervisorReply,
     "SupervisorEvent": SupervisorEvent,
+    "VoicemailEvent": VoicemailEvent,
 }
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +13,20 @@ from typing import Any
 
 from callcenter.ami import AmiConfig
 from callcenter.emulator import Emulator, Softphone
+from callcenter.emulator.pbx import Pbx
 from callcenter.engine.config import EngineConfig, dialplan_params
 from callcenter.engine.service import Desktops, EngineService
 from cdr.db import Database
 from cdr.migrate import upgrade
 from cdr.records import CallRecord
 from dialplans.engine_contexts import engine_contexts
+from ivr.flows import Flow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def e2e_config(agents: int = 2, **overrides: Any) -> EngineConfig:
@@ -74,9 +83,17 @@ async def live_engine(
     db_path: Path | None = None,
     desktops: Desktops | None = None,
     login: bool = True,
+    flows: Mapping[str, Flow] | None = None,
+    setup: Callable[[Pbx], None] | None = None,
 ) -> AsyncIterator[LiveEngine]:
-    """Emulator with the engine's dialplan and one softphone per agent, and the engine on it."""
-    async with Emulator(speed=speed, contexts=engine_contexts(dialplan_params(config))) as emu:
+    """Emulator with the engine's dialplan and one softphone per agent, and the engine on it.
+
+    When the config needs FastAGI, the engine listens on a free port the dialplan points at."""
+    if config.uses_agi():
+        config = config.model_copy(update={"ivr": config.ivr.model_copy(
+            update={"agi_port": free_port()})})
+    async with Emulator(speed=speed, contexts=engine_contexts(dialplan_params(config)),
+                        setup=setup) as emu:
         for agent in config.agents:
             device = agent.device or f"PJSIP/{agent.id}"
             phone = (phones or {}).get(agent.id) or Softphone(device, ring_s=1.0, talk_s=20.0)
@@ -86,7 +103,7 @@ async def live_engine(
             db = Database(f"sqlite+aiosqlite:///{db_path}")
             await upgrade(db)
         ami = AmiConfig(username="cc", secret="ccsecret", port=emu.port, ping_interval=5.0)
-        service = EngineService(config, ami, db=db, desktops=desktops)
+        service = EngineService(config, ami, db=db, desktops=desktops, flows=flows)
         live = LiveEngine(emu, service, asyncio.create_task(service.run()))
         service.on_record = live.records.append
         try:

@@ -1,0 +1,248 @@
+"""The FastAGI scripts the generated dialplan calls (docs/dialplan.md):
+
+* `ivr/<flow>` — run the flow; its outcome becomes `CC_*` channel variables and the exit
+  `CC_IVR_EXIT` the dialplan jumps to (`cc-ivr-exit`);
+* `hold` — between slices of music: the caller's position and expected wait, and (if the
+  queue offers it) a callback that keeps the caller's place;
+* `survey` — after the agent hung up: the post-call survey, if the caller's queue has one;
+* `voicemail` — record a message for a box, store it, notify the box's desktops and e-mail.
+
+Every switchboard call happens between awaits, as with AMI events, and is followed by
+`perform()` so its effects (Originates, records) go out at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from acd import AcdError
+from callcenter.engine.config import EngineConfig
+from callcenter.engine.switchboard import Switchboard
+from cdr.blacklist import find_block
+from cdr.customers import find_customer_by_id, find_customer_by_phone
+from cdr.db import Database
+from cdr.voicemail import VoicemailMessage, store_voicemail
+from ivr.announcements import HoldChoice, announce_position
+from ivr.errors import IvrError
+from ivr.flows import Flow
+from ivr.outcomes import (
+    Blocked,
+    CallbackRequest,
+    Enqueue,
+    HangUp,
+    IvrOutcome,
+    Transfer,
+    Voicemail,
+)
+from ivr.ports import BlockEntry, CallerChannel, CallerHungUp, CustomerInfo, QueueStatus
+from ivr.runner import run_flow
+from ivr.survey import SurveySettings, run_survey
+from ivr.voicemail import VoicemailSettings, take_message
+
+log = logging.getLogger(__name__)
+
+OUTBOUND_CONTEXT = "cc-outbound"
+# What the dialplan's cc-ivr-exit knows (dialplans/engine_contexts.py).
+EXIT_ENQUEUE, EXIT_VOICEMAIL, EXIT_TRANSFER = "enqueue", "voicemail", "transfer"
+EXIT_CALLBACK, EXIT_BLOCKED, EXIT_HANGUP = "callback", "blocked", "hangup"
+
+
+class EngineIvrServices:
+    """`ivr.ports.IvrServices` over the engine's database and router."""
+
+    def __init__(self, db: Database | None, switchboard: Switchboard,
+                 now: Callable[[], float]) -> None:
+        self._db = db
+        self._switchboard = switchboard
+        self._now = now
+
+    async def find_customer(self, *, phone: str | None = None,
+                            account: str | None = None) -> CustomerInfo | None:
+        if self._db is None:
+            return None
+        try:
+            if account:
+                customer = await find_customer_by_id(self._db, account)
+            elif phone:
+                customer = await find_customer_by_phone(self._db, phone)
+            else:
+                return None
+        except SQLAlchemyError as error:
+            log.error("IVR customer lookup failed: %s", type(error).__name__)
+            return None
+        if customer is None:
+            return None
+        return CustomerInfo(customer.customer_id, customer.name or "", customer.tier)
+
+    async def blocked(self, number: str) -> BlockEntry | None:
+        if self._db is None or not number:
+            return None
+        try:
+            entry = await find_block(self._db, number, self._now())
+        except SQLAlchemyError as error:
+            log.error("IVR blacklist lookup failed: %s", type(error).__name__)
+            return None
+        if entry is None:
+            return None
+        return BlockEntry(entry.number, entry.reason, entry.expires_at)
+
+    def queue_status(self, queue: str) -> QueueStatus:
+        try:
+            return self._switchboard.queue_status(queue)
+        except AcdError:
+            return QueueStatus(0, None, 0, 0)
+
+    def now(self) -> float:
+        return self._now()
+
+
+class IvrHandlers:
+    """The four FastAGI scripts; `handlers()` is what the FastAGI server dispatches on."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        flows: dict[str, Flow],
+        switchboard: Switchboard,
+        services: EngineIvrServices,
+        *,
+        db: Database | None,
+        now: Callable[[], float],
+        perform: Callable[[], None],
+        voicemail_left: Callable[[VoicemailMessage], Awaitable[None]],
+    ) -> None:
+        self.config = config
+        self.flows = flows
+        self.switchboard = switchboard
+        self.services = services
+        self.db = db
+        self.now = now
+        self.perform = perform
+        self.voicemail_left = voicemail_left
+
+    def handlers(self) -> dict[str, Callable[[CallerChannel], Awaitable[None]]]:
+        return {"ivr": self.run_ivr, "hold": self.hold, "survey": self.survey,
+                "voicemail": self.voicemail}
+
+    # ----------------------------------------------------------------- ivr/<flow>
+
+    async def run_ivr(self, channel: CallerChannel) -> None:
+        info = channel.info
+        name = info.script.partition("/")[2]
+        flow = self.flows.get(name)
+        if flow is None:
+            log.error("AGI ivr/%s from %s: no such flow (flows: %s); the dialplan's fallback"
+                      " queue takes the caller", name, info.channel, ", ".join(self.flows))
+            return
+        span = self.switchboard.ivr_started(info.uniqueid, info.channel, info.caller_id,
+                                            info.caller_name, info.dnid or info.extension,
+                                            info.language, self.now())
+        outcome = await run_flow(flow, channel, self.services)
+        try:
+            await self._hand_over(channel, outcome)
+        except CallerHungUp:
+            if isinstance(outcome, Enqueue):
+                outcome = HangUp("hung up before the queue", caller_hung_up=True,
+                                 path=outcome.path)
+        self.switchboard.ivr_finished(span, outcome, self.now())
+        self.perform()
+
+    async def _hand_over(self, channel: CallerChannel, outcome: IvrOutcome) -> None:
+        """Channel variables for the dialplan's next step (cc-ivr-exit)."""
+        values: dict[str, str] = {"CC_IVR_PATH": "/".join(outcome.path)}
+        match outcome:
+            case Enqueue():
+                values |= {"CC_QUEUE": outcome.queue, "CC_PRIORITY": str(outcome.priority),
+                           "CC_SKILLS": outcome.skills, "CC_LANG": outcome.language,
+                           "CC_TIER": outcome.tier,
+                           "CC_HOLD_SLICE": self.config.hold_slice(outcome.queue),
+                           "CC_IVR_EXIT": EXIT_ENQUEUE}
+            case Voicemail():
+                values |= {"CC_VM_BOX": outcome.box, "CC_VM_REASON": outcome.reason,
+                           "CC_LANG": outcome.language, "CC_IVR_EXIT": EXIT_VOICEMAIL}
+            case Transfer():
+                context = outcome.context or OUTBOUND_CONTEXT
+                values |= {"CC_TRANSFER_CONTEXT": context, "CC_TRANSFER_EXTEN": outcome.target,
+                           "CC_IVR_EXIT": EXIT_TRANSFER}
+            case CallbackRequest():
+                values["CC_IVR_EXIT"] = EXIT_CALLBACK
+            case Blocked():
+                values["CC_IVR_EXIT"] = EXIT_BLOCKED
+            case HangUp():
+                values["CC_IVR_EXIT"] = EXIT_HANGUP
+        for name, value in values.items():
+            await channel.set_variable(name, value)
+
+    # ----------------------------------------------------------------- hold
+
+    async def hold(self, channel: CallerChannel) -> None:
+        info = channel.info
+        status = self.switchboard.hold_status(info.uniqueid)
+        if status is None:
+            return
+        offer = status.callback_allowed and bool(info.caller_id)
+        choice = await announce_position(
+            channel, position=status.position, expected_wait_s=status.expected_wait_s,
+            language=status.language, offer_callback=offer)
+        if choice is not HoldChoice.CALLBACK:
+            return
+        if not self.switchboard.request_callback(info.uniqueid, info.caller_id, self.now()):
+            return  # an agent came meanwhile: the Redirect to cc-connect follows
+        self.perform()
+        await channel.play([f"cc/{status.language}/callback-registered"])
+        await channel.hangup()
+
+    # ----------------------------------------------------------------- survey
+
+    async def survey(self, channel: CallerChannel) -> None:
+        uid = channel.info.uniqueid
+        wanted = self.switchboard.survey_wanted(uid)
+        if wanted is None:
+            return
+        csat, nps, language = wanted
+        answers = await run_survey(channel, SurveySettings(csat=csat, nps=nps), language)
+        self.switchboard.survey_answered(uid, answers.csat, answers.nps, self.now())
+        self.perform()
+
+    # ----------------------------------------------------------------- voicemail
+
+    async def voicemail(self, channel: CallerChannel) -> None:
+        info = channel.info
+        box = (await channel.get_variable("CC_VM_BOX") or await channel.get_variable("CC_QUEUE")
+               or "general")
+        queue_box = self.config.services_of(box).voicemail_box
+        box = queue_box or box
+        language = await channel.get_variable("CC_LANG") or info.language
+        reason = await channel.get_variable("CC_VM_REASON") or "overflow"
+        try:
+            message = await take_message(channel, box=box, language=language,
+                                         directory=self.config.ivr.voicemail_dir,
+                                         settings=VoicemailSettings())
+        except IvrError as error:
+            log.error("voicemail from %s: %s", info.channel, error)
+            return
+        if message is None:
+            return
+        try:
+            record = VoicemailMessage(
+                uniqueid=info.uniqueid, box=box, recorded_at=self.now(),
+                duration_s=message.duration_s, path=f"{message.path}.{message.fmt}",
+                reason=reason,
+                caller=info.caller_id or None, caller_name=info.caller_name or None,
+                language=language, call_id=info.uniqueid,
+            )
+        except ValueError as error:
+            log.error("voicemail from %s: %s; the file stays at %s", info.channel, error,
+                      message.path)
+            return
+        if self.db is not None:
+            try:
+                if not await store_voicemail(self.db, record):
+                    return  # stored (and announced) already
+            except SQLAlchemyError as error:
+                log.error("voicemail %s: the database refused it (%s); the file stays at %s",
+                          record.voicemail_id, type(error).__name__, record.path)
+        await self.voicemail_left(record)
