@@ -38,6 +38,7 @@ from ivr.outcomes import (
     Voicemail,
 )
 from ivr.ports import BlockEntry, CallerChannel, CallerHungUp, CustomerInfo, QueueStatus
+from ivr.prompts import Builtin, builtin
 from ivr.runner import run_flow
 from ivr.survey import SurveySettings, run_survey
 from ivr.voicemail import VoicemailSettings, take_message
@@ -192,7 +193,7 @@ class IvrHandlers:
         if not self.switchboard.request_callback(info.uniqueid, info.caller_id, self.now()):
             return  # an agent came meanwhile: the Redirect to cc-connect follows
         self.perform()
-        await channel.play([f"cc/{status.language}/callback-registered"])
+        await channel.play([builtin(Builtin.CALLBACK_REGISTERED, status.language)])
         await channel.hangup()
 
     # ----------------------------------------------------------------- survey
