@@ -147,6 +147,27 @@ class Flow(_Strict):
             )
         ]
 
+    def queue_references(self) -> dict[str, str]:
+        """Every queue the flow names, with the key path naming it (for checking the flow
+        against the engine's queues, which `ivr/` does not know)."""
+        found: dict[str, str] = {}
+        if self.queue is not None:
+            found.setdefault(self.queue, "queue")
+        for tier, model in self.tiers.items():
+            if model.queue is not None:
+                found.setdefault(model.queue, f"tiers.{tier}.queue")
+        for node_id, node in self.nodes.items():
+            queue = getattr(node, "queue", None)
+            if isinstance(queue, str):
+                found.setdefault(queue, f"nodes.{node_id}.queue")
+            for index, case in enumerate(getattr(node, "when", ())):
+                for key in ("queue_waiting_at_least", "ewt_over_s", "agents_available_below"):
+                    condition = getattr(case, key)
+                    if condition is not None and condition.queue is not None:
+                        found.setdefault(condition.queue,
+                                         f"nodes.{node_id}.when.{index}.{key}.queue")
+        return found
+
     def spoken_languages(self) -> list[str]:
         return self.languages or [self.language]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from callcenter.agi.channel import AgiChannel
 from callcenter.agi.config import AgiConfig
 from callcenter.agi.errors import AgiCommandError, AgiError, AgiProtocolError
-from callcenter.agi.server import FastAgiServer, Handler
+from callcenter.agi.server import FastAgiServer, Handler, free_port
 
 __all__ = ["AgiChannel", "AgiCommandError", "AgiConfig", "AgiError", "AgiProtocolError",
-           "FastAgiServer", "Handler"]
+           "FastAgiServer", "Handler", "free_port"]

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 
@@ -181,6 +182,15 @@ async def _fail(writer: asyncio.StreamWriter) -> None:
     with contextlib.suppress(ConnectionError, RuntimeError):
         writer.write(FAILURE_LINE.encode() + b"\n")
         await writer.drain()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free right now, for a dialplan that must name the port before the server
+    binds it (the demo, tests). Another process could take it in between; on a one-user
+    machine that does not happen in practice."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _peer(writer: asyncio.StreamWriter) -> str:

@@ -11,6 +11,7 @@ from rich.console import Console
 from callcenter.cli.app import app
 from callcenter.demo.run import describe_pop, kpi_reports, run_demo, summary_table
 from callcenter.demo.virtual import virtual_demo
+from cdr.records import SegmentKind
 
 
 @app.command()
@@ -47,6 +48,12 @@ def demo(
                   f" (e.g. call {answered[0].call_id}: \"agent {answered[0].agent_display_id}"
                   f" is serving you\")." if answered else
                   f"{result.placed} calls placed, {len(result.records)} call records written.")
+    via_ivr = [r for r in result.records if r.segments and r.segments[0].kind is SegmentKind.IVR]
+    scores = [r.survey.csat for r in result.records
+              if r.survey is not None and r.survey.csat is not None]
+    console.print(f"IVR (ivr/examples/hotline.yaml): {len(via_ivr)} callers went through the "
+                  f"menu; post-call survey (billing): {len(scores)} CSAT answers"
+                  + (f", mean {sum(scores) / len(scores):.2f} of 5." if scores else "."))
     console.print(f"[bold]Screen-pops received over MQTT:[/bold] {len(result.pops)}; the first 2:")
     for pop in result.pops[:2]:
         console.print(describe_pop(pop), markup=False)

@@ -16,7 +16,13 @@ import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import fail, warn
-from callcenter.engine.config import ConfigError, EngineConfig, dialplan_params, load_config
+from callcenter.engine.config import (
+    ConfigError,
+    EngineConfig,
+    dialplan_params,
+    load_config,
+    load_flows,
+)
 from dialplans import contract
 from dialplans.check import check_directory
 from dialplans.engine_contexts import DialplanParamsError
@@ -31,6 +37,7 @@ from dialplans.inputs import (
     SipAgent,
 )
 from dialplans.render import render, write_directory
+from ivr.prompts import builtin_prompts
 from recording.policy import RecordingMode
 
 dialplan_app = typer.Typer(help="Render and check the Asterisk configuration the engine needs.",
@@ -89,15 +96,35 @@ def _prompts(config: EngineConfig) -> PromptSet:
     )
 
 
+def _ivr_prompts(config: EngineConfig, languages: tuple[str, ...]) -> tuple[Prompt, ...]:
+    """The IVR flows' prompts and the built-in ones (announcements, survey, voicemail,
+    blocked/closed messages) when the dialplan calls the engine's FastAGI scripts."""
+    if not config.uses_agi():
+        return ()
+    flows = load_flows(config)
+    for flow in flows.values():
+        languages = (*languages, *(lang for lang in flow.spoken_languages()
+                                   if lang not in languages))
+    prompts: list[Prompt] = []
+    for language in languages:
+        names = builtin_prompts([language])
+        for flow in flows.values():
+            names |= flow.prompts([language])
+        prompts.extend(Prompt(name, language) for name in sorted(names))
+    return tuple(prompts)
+
+
 def render_input(config: EngineConfig, source: str, *, placeholder_secrets: bool = False,
                  permit: tuple[str, ...] = (LOCALHOST_PERMIT,),
                  moh_directory: str = MOH_DIRECTORY,
-                 extra_prompts: tuple[Prompt, ...] = ()) -> tuple[RenderInput, list[str]]:
+                 extra_prompts: tuple[Prompt, ...] | None = None,
+                 ) -> tuple[RenderInput, list[str]]:
     """What `dialplans.render` needs from the engine's config, and the environment variables
-    that were not set (placeholders written for them). `extra_prompts`: the IVR flows'.
+    that were not set (placeholders written for them). `extra_prompts`: the IVR's (default:
+    read from the config's flows and the built-ins).
 
     Raises `MissingSecrets` naming every unset variable unless `placeholder_secrets`, and
-    `ConfigError` for an AGI port of 0."""
+    `ConfigError` for an AGI port of 0 or a flow that does not load."""
     if config.ivr.agi_port == 0:
         raise ConfigError("ivr.agi_port: expected the port Asterisk reaches the engine on, "
                           "got 0 (any free port: for tests only)")
@@ -114,10 +141,13 @@ def render_input(config: EngineConfig, source: str, *, placeholder_secrets: bool
             "expected the secrets in environment variables "
             f"{', '.join(secrets.missing)}, which are not set (ami.secret_env, and "
             f"{SIP_SECRET_ENV} per agent device); set them, or pass --placeholder-secrets")
+    prompts = _prompts(config)
+    if extra_prompts is None:
+        extra_prompts = _ivr_prompts(config, prompts.languages)
     return RenderInput(
         source=source, dialplan=dialplan_params(config), manager=manager, agents=agents,
         flows=tuple(sorted(config.ivr.flows)), transfer_context=config.transfer_context,
-        moh_directory=moh_directory, prompts=_prompts(config), extra_prompts=extra_prompts,
+        moh_directory=moh_directory, prompts=prompts, extra_prompts=extra_prompts,
     ), secrets.missing
 
 

@@ -18,6 +18,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from callcenter.agi import free_port
 from callcenter.ami import AmiConfig
 from callcenter.bus.client import MqttBus
 from callcenter.demo import scenario
@@ -64,7 +65,7 @@ async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
     root.setLevel(logging.INFO)
     result = DemoResult(database=str(db_path), log_file=str(log_path))
     rng = np.random.default_rng(seed)
-    config = scenario.engine_config(speed, mqtt_host, mqtt_port)
+    config = scenario.engine_config(speed, mqtt_host, mqtt_port, free_port())
     calls = scenario.schedule(rng, minutes)
     try:
         async with Emulator(speed=speed, users={"cc": AMI_SECRET},

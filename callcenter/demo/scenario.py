@@ -3,15 +3,23 @@
 The same 3 queues, 30 agents and call mix as `callcenter demo --virtual` and the simulator's
 example, played `speed` times faster: every duration in the engine's config and on the phones
 is divided by `speed`, so a 30-minute busy period runs in 45 s at speed 40.
+
+Callers dial one line per queue and go through the IVR flow `ivr/examples/hotline.yaml`
+(blacklist, caller-ID lookup: VIPs go ahead, a menu picking the queue); VIP lines 40x0+10
+skip the IVR. Waiting callers hear their position; support offers a callback, billing asks
+for a CSAT score after the call. PBX-side times (the flow's prompts and timeouts, the
+announcement interval) are PBX seconds, which the emulator plays `speed` times faster.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import ivr
 from acd.config import queue_model
 from callcenter.emulator import InboundCaller, Softphone
 from callcenter.engine.config import EngineConfig
@@ -23,6 +31,8 @@ NO_ANSWER_AGENTS = ("1005", "1017")  # their phones ring out: RONA
 OFFLINE_AGENT = "1029"  # its phone drops off the network for a while
 BREAK_AGENTS = ("1003", "1012", "1024")
 CUSTOMERS = 60
+HOTLINE_FLOW = Path(ivr.__file__).parent / "examples" / "hotline.yaml"
+MENU_KEYS = {"billing": "1", "support": "2", "general": "3"}  # hotline.yaml's menu
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +60,12 @@ def caller_number(index: int) -> str:
     return f"+3120555{index % 997:04d}"
 
 
-def engine_config(speed: float, mqtt_host: str, mqtt_port: int) -> EngineConfig:
-    """The demo center as an engine config, every time divided by `speed`."""
+def engine_config(speed: float, mqtt_host: str, mqtt_port: int, agi_port: int) -> EngineConfig:
+    """The demo center as an engine config, every engine-side time divided by `speed`."""
     scale = 1.0 / speed
     routes: list[dict[str, Any]] = []
     for did, (queue, language) in dids().items():
-        routes.append({"did": did, "queue": queue, "language": language})
+        routes.append({"did": did, "queue": queue, "language": language, "flow": "hotline"})
         routes.append({"did": str(int(did) + VIP_DID_OFFSET), "queue": queue,
                        "language": language, "priority": busy_hour.VIP_PRIORITY, "tier": "vip"})
     agents = [
@@ -70,6 +80,12 @@ def engine_config(speed: float, mqtt_host: str, mqtt_port: int) -> EngineConfig:
         "queues": [queue_model(q, time_scale=scale).model_dump() for q in busy_hour.QUEUES],
         "agents": agents,
         "routes": routes,
+        "ivr": {"agi_port": agi_port, "flows": {"hotline": str(HOTLINE_FLOW)}},
+        "services": {
+            "billing": {"announce_every_s": 40, "survey_csat": True},
+            "support": {"announce_every_s": 40, "callback": True},
+            "general": {"announce_every_s": 60},
+        },
         "short_abandon_s": 5.0 * scale,
         # The emulator reads an Originate's Timeout as PBX time (it divides it by its speed,
         # as Asterisk's own clock would run): the backstop must be long enough once divided.
@@ -103,10 +119,19 @@ def schedule(rng: np.random.Generator, minutes: float) -> list[ScheduledCall]:
         if vip:
             did = str(int(did) + VIP_DID_OFFSET)
         talk = float(rng.exponential(busy_hour.CALL_TYPES[call.call_type][2]))
+        keys = () if vip else (MENU_KEYS[call.queue], *_after_menu(call.queue, rng))
         caller = InboundCaller(number=caller_number(index % CUSTOMERS), did=did,
-                               patience_s=call.patience_s, talk_s=talk)
+                               patience_s=call.patience_s, talk_s=talk, keys=keys)
         calls.append(ScheduledCall(call.arrival_s, caller, vip, call.queue))
     return calls
+
+
+def _after_menu(queue: str, rng: np.random.Generator) -> tuple[str, ...]:
+    """What a caller keys after the menu: a CSAT score for billing's survey (announcements
+    there ask nothing); support's callback offers are let pass."""
+    if queue == "billing":
+        return (str(int(rng.choice([3, 4, 5, 5, 2]))),)
+    return ()
 
 
 def customers_csv() -> str:

@@ -303,9 +303,15 @@ def load_flows(config: EngineConfig) -> dict[str, Flow]:
     flows: dict[str, Flow] = {}
     for name, file in config.ivr.flows.items():
         try:
-            flows[name] = load_flow(file)
+            flow = load_flow(file)
         except IvrConfigError as error:
             raise ConfigError(f"ivr.flows.{name}: {error}") from None
+        queues = {q.name for q in config.queues}
+        for queue, where in flow.queue_references().items():
+            if queue not in queues:
+                raise ConfigError(f"ivr.flows.{name}: {file}: {where}: unknown queue {queue!r}"
+                                  f" (queues: {', '.join(sorted(queues))})")
+        flows[name] = flow
     return flows
 
 

@@ -11,7 +11,7 @@ from ivr.errors import IvrConfigError
 from ivr.flows import load_flow
 
 
-@pytest.mark.parametrize("name", ["main.yaml", "minimal.yaml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
 def test_examples_load_clean(name: str) -> None:
     loaded = load_flow(EXAMPLES / name)
     assert loaded.warnings == ()

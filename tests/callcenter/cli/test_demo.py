@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -18,6 +19,9 @@ def test_live_demo_routes_announces_pops_and_reports(tmp_path: Path) -> None:
     assert "answered with the agent's ID announced before the bridge" in result.output
     assert "Screen-pops received over MQTT:" in result.output
     assert '"crm_url": "https://crm.example.com/customers/' in result.output
+    went_through_ivr = re.search(r"IVR \(ivr/examples/hotline.yaml\): (\d+) callers", result.output)
+    assert went_through_ivr is not None and int(went_through_ivr.group(1)) > 0, result.output
+    assert '"path": [\n   "screen",' in result.output  # the screen-pop shows the IVR path
     for queue in ("billing", "support", "general"):
         assert queue in result.output
     assert (tmp_path / "demo.db").exists() and (tmp_path / "engine.log").exists()

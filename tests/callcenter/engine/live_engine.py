@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callcenter.agi import free_port
 from callcenter.ami import AmiConfig
 from callcenter.emulator import Emulator, Softphone
 from callcenter.emulator.pbx import Pbx
@@ -21,12 +21,6 @@ from cdr.migrate import upgrade
 from cdr.records import CallRecord
 from dialplans.engine_contexts import engine_contexts
 from ivr.flows import Flow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def e2e_config(agents: int = 2, **overrides: Any) -> EngineConfig:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.engine.config import ConfigError, dialplan_params, load_config
+from callcenter.engine.config import ConfigError, dialplan_params, load_config, load_flows
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "callcenter.yaml"
 
 
 def test_the_documented_example_loads_and_gives_the_dialplan_routes() -> None:
     config = load_config(EXAMPLE)
-    assert [q.name for q in config.queues] == ["billing", "support"]
+    assert [q.name for q in config.queues] == ["billing", "support", "general"]
+    assert list(load_flows(config)) == ["main"]  # ivr/examples/main.yaml, relative to the file
     routes = dialplan_params(config).routes
     assert [(r.did, r.queue, r.priority, r.tier) for r in routes][-1] == (
         "4009", "billing", 5, "vip")
@@ -33,6 +34,10 @@ def test_the_documented_example_loads_and_gives_the_dialplan_routes() -> None:
          "expected a device like 'PJSIP/1007', got 'pjsip 1'"),
         ("queues: [{name: q}]\ncrm_url_template: 'http://x/{nope}'\n", "{nope}"),
         ("queues: [{name: q}\n", "not valid YAML"),
+        ("queues: [{name: q}]\nroutes: [{did: '1', queue: q, flow: main}]\n",
+         "routes.0.flow: unknown flow 'main' (ivr.flows: none)"),
+        ("queues: [{name: q}]\nservices: {nope: {callback: true}}\n",
+         "services: unknown queues nope"),
         ("- just a list\n", "expected a mapping of settings, got list"),
     ],
 )
@@ -53,3 +58,24 @@ def test_the_secret_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CALLCENTER_AMI_SECRET", "s3cret")
     assert config.ami.secret() == "s3cret"
     assert "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("flow", "expected"),
+    [
+        ("name: f\nqueue: q\nstart: a\nnodes:\n  a: {type: enqueue, queue: elsewhere}\n",
+         "nodes.a.queue: unknown queue 'elsewhere' (queues: q)"),
+        ("name: f\nqueue: q\nstart: a\nnodes:\n  a: {type: play, prompts: [x], next: b}\n",
+         "nodes.a.next: no node 'b'"),
+    ],
+)
+def test_a_flow_that_does_not_fit_the_config_is_refused_naming_it(
+    tmp_path: Path, flow: str, expected: str
+) -> None:
+    (tmp_path / "f.yaml").write_text(flow)
+    path = tmp_path / "cc.yaml"
+    path.write_text("queues: [{name: q}]\nivr: {flows: {main: f.yaml}}\n")
+    with pytest.raises(ConfigError) as error:
+        load_flows(load_config(path))
+    assert "ivr.flows.main" in str(error.value) and "f.yaml" in str(error.value)
+    assert expected in str(error.value), str(error.value)
