@@ -11,6 +11,7 @@ import sys
 import wave
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from live_engine import LiveEngine, e2e_config, live_engine
 
+from callcenter.agi import free_port
 from callcenter.bus.client import BusConfig, MqttBus, probe
 from callcenter.emulator import InboundCaller, Softphone
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.live import CallPhase
+from callcenter.notify.email import SmtpSettings
 from cdr.blacklist import add_to_blacklist
 from cdr.customers import import_customers
 from cdr.db import Database
@@ -145,6 +148,38 @@ async def test_out_of_hours_takes_a_voicemail_and_publishes_it(tmp_path: Path) -
     (record,) = records
     assert record.outcome is Outcome.VOICEMAIL and record.queue == "support"
     assert [s.kind for s in record.segments] == [SegmentKind.IVR]
+
+
+async def test_a_voicemail_is_emailed_when_smtp_is_configured(tmp_path: Path) -> None:
+    controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    received: list[bytes] = []
+
+    class Inbox:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(envelope.content)
+            return "250 OK"
+
+    port = free_port()
+    smtp = controller.Controller(Inbox(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    config = ivr_config(tmp_path).model_copy(update={"smtp": SmtpSettings(
+        host="127.0.0.1", port=port, starttls=False, sender="pbx@example.com",
+        recipients=["support-leads@example.com"], timeout_s=5.0)})
+    try:
+        async with ivr_engine(tmp_path, config) as live:
+            live.emulator.trunk.place(caller("5550250", did="4002", message_s=5.0))
+            await live.wait_for(lambda: bool(received), 15.0, "the voicemail e-mail")
+            await live.wait_for(lambda: bool(live.records), 10.0, "the call record")
+            await asyncio.sleep(0.2)  # the notified mark is written after the send
+            (stored,) = await list_voicemails(db_of(live))
+    finally:
+        smtp.stop()
+    mail = message_from_bytes(received[0], policy=policy.default)
+    assert "support" in str(mail["Subject"]) and "5550250" in str(mail["Subject"])
+    assert mail["To"] == "support-leads@example.com"
+    attachments = [part.get_filename() for part in mail.iter_attachments()]
+    assert attachments and attachments[0].endswith(".wav")
+    assert stored.notified_at is not None
 
 
 async def test_a_blacklisted_number_is_blocked(tmp_path: Path) -> None:

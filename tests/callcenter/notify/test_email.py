@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import socket
 import time
 import wave
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from callcenter.agi import free_port
 from callcenter.notify import NotifyError, SmtpSettings, send_voicemail_email
 from cdr.voicemail import VoicemailMessage, VoicemailReason
 
@@ -54,12 +54,6 @@ class Server:
     inbox: Inbox
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
                   auth_data: Any) -> Any:
     ok = auth_data.login == USER.encode() and auth_data.password == SECRET.encode()
@@ -70,7 +64,7 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
 def _serve(**options: Any) -> Iterator[Server]:
     """Run aiosmtpd in its own thread (its own event loop) on a free port."""
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port,
                                               **options)
     controller.start()
@@ -206,7 +200,7 @@ async def test_login_reads_the_password_from_the_environment(
 
 
 async def test_failures_name_the_server(smtp_server: Server, tmp_path: Path) -> None:
-    closed = _free_port()
+    closed = free_port()
     with pytest.raises(NotifyError, match=f"smtp 127.0.0.1:{closed}: ConnectionRefusedError"):
         await send_voicemail_email(settings(closed), voicemail(tmp_path / "vm.wav"),
                                    attach=False)
