@@ -71,6 +71,9 @@ async def run_flow(
         return HangUp(reason="caller", caller_hung_up=True, path=tuple(state.path))
 
 
+LANGUAGE_VARIABLE = "CHANNEL(language)"
+
+
 class _Walk:
     def __init__(self, flow: Flow, channel: CallerChannel, services: IvrServices,
                  state: CallState, now: float | None) -> None:
@@ -81,6 +84,8 @@ class _Walk:
         self.now = now
 
     async def run(self) -> IvrOutcome:
+        # SAY NUMBER/DIGITS speak in the channel's language, not the flow's.
+        await self.channel.set_variable(LANGUAGE_VARIABLE, self.state.language)
         node_id = self.flow.start
         for _ in range(self.flow.max_steps):
             self.state.enter(node_id)
@@ -120,6 +125,8 @@ class _Walk:
             case BranchNode():
                 return self.branch(node)
             case SetNode():
+                if node.language is not None and node.language != self.state.language:
+                    await self.channel.set_variable(LANGUAGE_VARIABLE, node.language)
                 return self.set(node)
             case BlacklistCheckNode():
                 return await self.blacklist_check(node)

@@ -629,7 +629,10 @@ def _variable(pbx: Pbx, ch: EChannel, name: str) -> str | None:
 async def _set_variable(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     if len(argv) != 4:
         raise _Usage
-    s.pbx.setvar(s.ch, argv[2], argv[3])
+    if argv[2].upper() == "CHANNEL(LANGUAGE)":
+        s.ch.language = argv[3]  # a dialplan function (func_channel.c), no VarSet
+    else:
+        s.pbx.setvar(s.ch, argv[2], argv[3])
     return "200 result=1", True
 
 

@@ -91,7 +91,8 @@ async def test_hang_up_mid_menu(main: Flow) -> None:
     outcome, _ = await call(main, ["2", Hangup()])
     assert outcome == HangUp(
         reason="caller", caller_hung_up=True,
-        path=("screen", "identify", "hours", "welcome", "language_menu=2", "english", "main_menu"),
+        # the hang-up shows at the next command: the language switch in `english`
+        path=("screen", "identify", "hours", "welcome", "language_menu=2", "english"),
     )
 
 
@@ -299,7 +300,8 @@ async def test_survey_node_sets_scores() -> None:
     f = small("s", "s: {type: survey, settings: {csat: true, nps: true}, next: bye}")
     outcome, channel = await run(f, ["4", "10"])
     assert isinstance(outcome, HangUp) and not outcome.caller_hung_up
-    assert channel.variables == {"CC_SURVEY_CSAT": "4", "CC_SURVEY_NPS": "10"}
+    assert channel.variables == {"CHANNEL(language)": "en", "CC_SURVEY_CSAT": "4",
+                                 "CC_SURVEY_NPS": "10"}
 
 
 async def test_step_limit_stops_a_caller_looping_on_purpose() -> None:
@@ -315,3 +317,9 @@ async def test_step_limit_stops_a_caller_looping_on_purpose() -> None:
     outcome, _ = await run(f, ["1"] * 50)
     assert isinstance(outcome, HangUp) and outcome.reason == "step_limit"
     assert len(outcome.path) == 10
+
+
+async def test_the_channel_speaks_the_flows_language_and_follows_a_switch() -> None:
+    f = small("s", "s: {type: set, language: zh, next: bye}")
+    _, channel = await run(f, [])
+    assert channel.variables["CHANNEL(language)"] == "zh"  # SAY NUMBER follows it
