@@ -10,18 +10,14 @@ nothing written); 3 an import loaded its good rows but rejected others (listed o
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.cli.app import app
-from callcenter.cli.dbopts import DB_OPTION, db_url, fail
+from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
 from cdr.blacklist import (
     BlacklistEntry,
     BlacklistError,
@@ -33,32 +29,13 @@ from cdr.blacklist import (
     parse_expires,
     remove_from_blacklist,
 )
-from cdr.db import Database
-from cdr.errors import CdrError, DatabaseBehindError
-from cdr.migrate import ensure_current
 
-T = TypeVar("T")
 PARTIAL_IMPORT = 3
 
 blacklist_app = typer.Typer(help="Nuisance callers: block, unblock, list, import.",
                             no_args_is_help=True)
 app.add_typer(blacklist_app, name="blacklist")
 
-
-def _run(db: str | None, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with Database(db_url(db)) as database:
-            await ensure_current(database)
-            return await work(database)
-
-    try:
-        return asyncio.run(run())
-    except DatabaseBehindError as error:
-        fail(str(error), code=1)
-    except CdrError as error:  # BlacklistError: a bad number, reason, expiry or file
-        fail(str(error))
-    except (OSError, SQLAlchemyError) as error:
-        fail(f"database {db_url(db)}: {type(error).__name__}: {error}", code=1)
 
 
 def when(epoch: float | None) -> str:
@@ -100,7 +77,7 @@ def add(
     """Block a number (again: the new reason and expiry replace the old ones)."""
     now = time.time()
     expires_at = _expiry(expires, duration, now)
-    entry = _run(db, lambda database: add_to_blacklist(database, number, reason, now,
+    entry = run_on_database(db, lambda database: add_to_blacklist(database, number, reason, now,
                                                        expires_at, by=by))
     typer.echo(f"blocked {entry.number} until {when(entry.expires_at)}: {entry.reason}")
 
@@ -114,7 +91,7 @@ def remove(
 ) -> None:
     """Unblock a number; exit 1 if it was not on the list."""
     now = time.time()
-    removed = _run(db, lambda database: remove_from_blacklist(database, number, by=by,
+    removed = run_on_database(db, lambda database: remove_from_blacklist(database, number, by=by,
                                                               now=now, reason=reason))
     if not removed:
         fail(f"{number} is not on the blacklist: nothing removed", code=1)
@@ -128,7 +105,7 @@ def list_entries(
 ) -> None:
     """One line per blocked number: number, until, added, reason."""
     now = time.time()
-    entries = _run(db, lambda database: list_blacklist(database, now, include_expired))
+    entries = run_on_database(db, lambda database: list_blacklist(database, now, include_expired))
     for entry in entries:
         typer.echo(_line(entry, now))
     typer.echo(f"{len(entries)} numbers", err=True)
@@ -140,7 +117,7 @@ def history(
     db: str | None = DB_OPTION,
 ) -> None:
     """Every change in order: when, who, add/remove, number, until, reason."""
-    changes = _run(db, lambda database: blacklist_history(database, number))
+    changes = run_on_database(db, lambda database: blacklist_history(database, number))
     for change in changes:
         until = f"  until {when(change.expires_at)}" if change.action == "add" else ""
         typer.echo(f"{when(change.at)}  {change.by}  {change.action}  {change.number}{until}"
@@ -157,7 +134,7 @@ def import_file(
     """Block every good row of a CSV (expires: ISO date/time, a duration such as 30d, or
     empty for good); bad rows are listed and exit 3, the good ones are loaded anyway."""
     now = time.time()
-    result = _run(db, lambda database: import_blacklist(database, file, by=by, now=now))
+    result = run_on_database(db, lambda database: import_blacklist(database, file, by=by, now=now))
     for problem in result.problems:
         typer.echo(f"rejected {problem}", err=True)
     typer.echo(f"blocked {len(result.loaded)} numbers, rejected {len(result.problems)} rows")

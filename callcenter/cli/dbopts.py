@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from cdr.db import URL_ENV, default_url
+from cdr.db import URL_ENV, Database, default_url
+from cdr.errors import CdrError, DatabaseBehindError
+from cdr.migrate import ensure_current
+
+T = TypeVar("T")
 
 DB_OPTION = typer.Option(
     None,
@@ -29,6 +36,26 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error to stderr and exit with `code` (2: bad input)."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def run_on_database(db: str | None, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database (refusing one whose schema is behind), run `work` on it, and turn
+    failures into exit codes: 1 for a database that is behind or unreachable, 2 for bad
+    input the cdr layer refused (`CdrError`)."""
+
+    async def run() -> T:
+        async with Database(db_url(db)) as database:
+            await ensure_current(database)
+            return await work(database)
+
+    try:
+        return asyncio.run(run())
+    except DatabaseBehindError as error:
+        fail(str(error), code=1)
+    except CdrError as error:
+        fail(str(error))
+    except (OSError, SQLAlchemyError) as error:
+        fail(f"database {db_url(db)}: {type(error).__name__}: {error}", code=1)
 
 
 def parse_when(value: str, option: str) -> datetime:

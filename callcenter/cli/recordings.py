@@ -13,21 +13,18 @@ import json
 import os
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from sqlalchemy import delete, func, insert, select, update
 
 from callcenter.cli.app import app
-from callcenter.cli.dbopts import DB_OPTION, db_url, fail, parse_when, period
+from callcenter.cli.dbopts import DB_OPTION, fail, parse_when, period, run_on_database
 from callcenter.engine.config import ConfigError, EngineConfig, load_config
 from cdr.db import Database
-from cdr.errors import CdrError, DatabaseBehindError
-from cdr.migrate import ensure_current
 from cdr.schema import CallRow, QaScoreRow, RecordingRow, SurveyRow
 from recording.metadata import RecordingMetadata, pauses_from_json
 from recording.qa import ScoreError, sample_per_agent, weighted_score
@@ -43,7 +40,6 @@ qa_app = typer.Typer(help="Quality review: sample calls, score them, report per 
                      no_args_is_help=True)
 app.add_typer(qa_app, name="qa")
 
-T = TypeVar("T")
 AnyRow = Any  # SQLAlchemy rows and selects of several columns (variadic generics)
 AnySelect = Any
 CONFIG = typer.Option(None, "--config", "-c", help="The engine's YAML (recording: settings).")
@@ -72,19 +68,6 @@ def _settings(config: Path | None) -> RecordingSettings:
         fail(str(error))
     return engine.recording
 
-
-def _run(db: str | None, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with Database(db_url(db)) as database:
-            await ensure_current(database)
-            return await work(database)
-
-    try:
-        return asyncio.run(run())
-    except DatabaseBehindError as error:
-        fail(str(error), code=1)
-    except CdrError as error:
-        fail(str(error))
 
 
 def _meta(row: AnyRow) -> RecordingMetadata:
@@ -131,7 +114,7 @@ def _select(db: str | None, start: str | None, end: str | None, agents: list[str
             rows = (await conn.execute(query)).all()
         return [Listed(_meta(r), r.call_outcome, r.csat_value) for r in rows]
 
-    return _run(db, work)
+    return run_on_database(db, work)
 
 
 def _when(epoch: float | None) -> str:
@@ -167,7 +150,7 @@ def show(recording_id: str, db: str | None = DB_OPTION) -> None:
         async with database.engine.connect() as conn:
             return (await conn.execute(query)).first()
 
-    row = _run(db, work)
+    row = run_on_database(db, work)
     if row is None:
         fail(f"no recording {recording_id!r}", code=1)
     m = _meta(row)
@@ -227,7 +210,7 @@ def verify(start: str | None = FROM, end: str | None = TO, agent: list[str] = AG
                                    .where(RecordingRow.recording_id.in_(verified))
                                    .values(verified_at=now))
 
-    _run(db, mark)
+    run_on_database(db, mark)
     problems = _report(checks)
     typer.echo(f"{len(rows)} recordings checked: {len(verified)} ok, {problems} problems",
                err=True)
@@ -304,7 +287,7 @@ def archive(target: Path | None = typer.Option(
         async with database.engine.connect() as conn:
             return [_meta(r) for r in (await conn.execute(query)).all()]
 
-    rows = _run(db, pending)
+    rows = run_on_database(db, pending)
 
     def copy_all() -> tuple[dict[str, str], list[FileCheck]]:
         done: dict[str, str] = {}
@@ -334,7 +317,7 @@ def archive(target: Path | None = typer.Option(
                                    .where(RecordingRow.recording_id == recording_id)
                                    .values(archive_path=copy, verified_at=now))
 
-    _run(db, store)
+    run_on_database(db, store)
     problems = _report(bad)
     typer.echo(f"archived {len(done)} recordings to {where}; {problems} problems", err=True)
     if problems:
@@ -359,7 +342,7 @@ def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list what 
                                        .where(RecordingRow.purged_at.is_(None)))).all()
         return [_meta(r) for r in rows]
 
-    plan = purge_plan(_run(db, load), settings.retention, time.time())
+    plan = purge_plan(run_on_database(db, load), settings.retention, time.time())
     for held in plan.held:
         typer.echo(f"HELD       {held.recording.recording_id}  {held.recording.path}  {held.why}")
     for item in plan.due:
@@ -395,7 +378,7 @@ def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list what 
                                    .where(RecordingRow.recording_id.in_(gone))
                                    .values(purged_at=now))
 
-    _run(db, mark)
+    run_on_database(db, mark)
     typer.echo(f"purged {len(gone)} recordings, {len(failed)} failed", err=True)
     if failed:
         raise typer.Exit(1)
@@ -439,7 +422,7 @@ def qa_sample(date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; 
         async with database.engine.connect() as conn:
             return list((await conn.execute(query)).all())
 
-    rows = _run(db, work)
+    rows = run_on_database(db, work)
     paths = {r.call_id: r.path for r in rows}
     sample = sample_per_agent(((r.call_id, r.agent_id) for r in rows), count, chosen_seed)
     for agent, calls in sample.items():
@@ -483,7 +466,7 @@ def qa_score(call_id: str,
                 scored_at=time.time(), score=score, points=json.dumps(given), comment=comment))
             return str(agent.agent_id)
 
-    agent_id = _run(db, work)
+    agent_id = run_on_database(db, work)
     if agent_id is None:
         fail(f"no call {call_id!r}", code=1)
     typer.echo(f"call {call_id} (agent {agent_id}): {score:.1f} / 100")
@@ -521,7 +504,7 @@ def qa_report(start: str | None = FROM, end: str | None = TO,
             return (list((await conn.execute(scores)).all()),
                     list((await conn.execute(calls)).all()))
 
-    scores, calls = _run(db, work)
+    scores, calls = run_on_database(db, work)
     qa: dict[tuple[str, str], list[float]] = defaultdict(list)
     answered: dict[tuple[str, str], int] = defaultdict(int)
     csats: dict[tuple[str, str], list[int]] = defaultdict(list)

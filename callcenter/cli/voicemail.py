@@ -5,43 +5,19 @@ Exit codes: 0 done; 1 no such message, or the database is behind or unreachable;
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.cli.app import app
 from callcenter.cli.blacklist import when
-from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.db import Database
-from cdr.errors import CdrError, DatabaseBehindError
-from cdr.migrate import ensure_current
+from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
 from cdr.voicemail import DEFAULT_LIMIT, StoredVoicemail, list_voicemails, mark_heard
-
-T = TypeVar("T")
 
 voicemail_app = typer.Typer(help="Voicemail messages: list them, mark them heard.",
                             no_args_is_help=True)
 app.add_typer(voicemail_app, name="voicemail")
 
-
-def _run(db: str | None, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        async with Database(db_url(db)) as database:
-            await ensure_current(database)
-            return await work(database)
-
-    try:
-        return asyncio.run(run())
-    except DatabaseBehindError as error:
-        fail(str(error), code=1)
-    except CdrError as error:
-        fail(str(error))
-    except (OSError, SQLAlchemyError) as error:
-        fail(f"database {db_url(db)}: {type(error).__name__}: {error}", code=1)
 
 
 def _line(item: StoredVoicemail) -> str:
@@ -62,7 +38,7 @@ def list_messages(
     db: str | None = DB_OPTION,
 ) -> None:
     """Newest first: id, recorded, box, caller, duration, reason, heard, file."""
-    items = _run(db, lambda database: list_voicemails(database, box=box,
+    items = run_on_database(db, lambda database: list_voicemails(database, box=box,
                                                       unheard_only=unheard, limit=limit))
     for item in items:
         typer.echo(_line(item))
@@ -76,7 +52,7 @@ def heard(
 ) -> None:
     """Mark a message as heard (marking again keeps the first time); exit 1 if unknown."""
     now = time.time()
-    if not _run(db, lambda database: mark_heard(database, voicemail_id, now)):
+    if not run_on_database(db, lambda database: mark_heard(database, voicemail_id, now)):
         fail(f"no voicemail {voicemail_id!r} (ids as `callcenter voicemail list` prints them)",
              code=1)
     typer.echo(f"marked {voicemail_id} heard")

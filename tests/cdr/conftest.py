@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from callcenter.cli import app
 from cdr.db import Database
 from cdr.migrate import upgrade
 
@@ -73,3 +75,11 @@ async def db(target: DbTarget) -> AsyncIterator[Database]:
     async with Database(target.url) as database:
         await upgrade(database)
         yield database
+
+
+@pytest.fixture
+def url(target: DbTarget) -> str:
+    """An empty database at the current schema, by URL (for CLI tests)."""
+    result = CliRunner().invoke(app, ["db", "upgrade", "--db", target.url])
+    assert result.exit_code == 0, result.output
+    return target.url

@@ -8,29 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
+from cdr_cli import cli
 from conftest import DbTarget
 from sqlalchemy import update
-from typer.testing import CliRunner
 
-from callcenter.cli import app
 from cdr.blacklist import BlacklistAction, blacklist_history, find_block, list_blacklist
 from cdr.db import Database
 from cdr.schema import BlacklistRow
 
-runner = CliRunner()
 T0 = 1_762_128_000.0
-
-
-@pytest.fixture
-def url(target: DbTarget) -> str:
-    result = runner.invoke(app, ["db", "upgrade", "--db", target.url])
-    assert result.exit_code == 0, result.output
-    return target.url
-
-
-def cli(url: str, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "--db", url])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def entries(url: str, include_expired: bool = False) -> dict[str, float | None]:

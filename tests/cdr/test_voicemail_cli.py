@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
+from cdr_cli import cli
 from conftest import DbTarget
-from typer.testing import CliRunner
 
-from callcenter.cli import app
 from cdr.db import Database
 from cdr.voicemail import VoicemailMessage, get_voicemail, store_voicemail
 
-runner = CliRunner()
 T0 = 1_762_128_000.0
-
-
-@pytest.fixture
-def url(target: DbTarget) -> str:
-    result = runner.invoke(app, ["db", "upgrade", "--db", target.url])
-    assert result.exit_code == 0, result.output
-    return target.url
-
-
-def cli(url: str, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, [*args, "--db", url])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_voicemail_list_and_heard(url: str) -> None:
