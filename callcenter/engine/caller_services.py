@@ -11,7 +11,6 @@ import heapq
 from dataclasses import dataclass
 
 from acd import AcdError, AgentState, CallRequest
-from callcenter.engine.callhandling import parse_skills
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.live import CallPhase, IvrSpan, LiveCall
 from callcenter.engine.restore import Restoration
@@ -151,10 +150,8 @@ class CallerServices(Restoration):
     def _queue_callback(self, item: ScheduledCallback, now: float) -> None:
         request = item.request
         try:
-            required = parse_skills("")
             decisions = self.router.enqueue(
-                CallRequest(id=item.call_id, queue=request.queue, required=required,
-                            caller=request.number), now)
+                CallRequest(id=item.call_id, queue=request.queue, caller=request.number), now)
         except AcdError as error:
             self._notice("error", f"callback {item.call_id} to {request.number}: {error}",
                          call_id=item.call_id)

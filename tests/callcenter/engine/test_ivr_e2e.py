@@ -238,6 +238,21 @@ async def test_a_callback_request_keeps_the_callers_place(tmp_path: Path) -> Non
     assert len(talk) == 1 and talk[0].end - talk[0].start >= 8.0 / SPEED  # 10 s on the phone
 
 
+async def test_a_callback_requested_in_the_ivr_is_queued_and_dialled(tmp_path: Path) -> None:
+    async with ivr_engine(tmp_path, ivr_config(tmp_path), talk_s=30.0) as live:
+        emu = live.emulator
+        emu.trunk.outbound_ring_s = 1.0
+        emu.trunk.outbound_talk_s = 10.0
+        emu.trunk.place(caller("5550550", "3", "1"))  # 3: call me back; 1: on this number
+        (record,) = await live.wait_records(1, timeout=20)
+        heard = emu.trunk.heard("5550550")
+    assert "play:cc/en/callback-will-call" in heard and "digits:5550550" in heard
+    assert record.outcome is Outcome.ANSWERED and record.queue == "support"
+    assert record.call_id == record.uniqueid  # the IVR caller's channel: one record
+    assert [s.kind for s in record.segments][:2] == [SegmentKind.IVR, SegmentKind.QUEUE]
+    assert any(s.kind is SegmentKind.TALK for s in record.segments)
+
+
 async def test_the_post_call_survey_stores_the_scores(tmp_path: Path) -> None:
     config = ivr_config(tmp_path, {"support": {"survey_csat": True, "survey_nps": True}})
     # the agent hangs up first, after the agent-ID announcement (about 4 s)
