@@ -8,9 +8,11 @@ every other input of the switchboard; everything here is synchronous and does no
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from acd import AcdError, AgentState, CallRequest
+from callcenter.ami import events as ev
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.live import CallPhase, IvrSpan, LiveCall
 from callcenter.engine.restore import Restoration
@@ -66,6 +68,8 @@ class CallerServices(Restoration):
     def ivr_finished(self, span: IvrSpan, outcome: IvrOutcome, now: float) -> None:
         """The flow ended: remember how, so the enqueue (or the record) can use it."""
         now = self.tick(now)
+        if self.ivr_spans.get(span.uniqueid) is not span:
+            return  # the caller's record was written at a reconnection meanwhile
         span.ended_at = now
         span.path = "/".join(outcome.path)
         match outcome:
@@ -86,6 +90,17 @@ class CallerServices(Restoration):
                 self.schedule_callback(span.uniqueid, outcome, span.caller_name, span, now)
                 return
         self.finish_ivr_span(span)
+
+    def reconcile(self, channels: Iterable[ev.CoreShowChannel], now: float) -> None:
+        """Also: IVR callers whose channel ended while the AMI connection was down."""
+        channels = list(channels)
+        super().reconcile(channels, now)
+        listed = {c.channel.uniqueid for c in channels}
+        for span in [s for s in self.ivr_spans.values() if s.uniqueid not in listed]:
+            span.hung_up_at = span.hung_up_at or self.tick(now)
+            if span.ended_at is None:
+                span.ended_at, span.outcome = span.hung_up_at, Outcome.ABANDONED
+            self.finish_ivr_span(span)
 
     def queue_status(self, queue: str) -> QueueStatus:
         """For IVR branch conditions; raises AcdError for an unknown queue."""

@@ -726,15 +726,18 @@ class CallHandling:
     def finish_ivr_span(self, span: IvrSpan) -> None:
         """Write the record of a caller the IVR kept (blocked, voicemail, transferred, hung up
         in a menu) once both its flow and its channel have ended."""
-        if span.ended_at is None or span.hung_up_at is None or span.outcome is None:
+        if span.ended_at is None or span.hung_up_at is None:
             return
-        del self.ivr_spans[span.uniqueid]
+        if self.ivr_spans.pop(span.uniqueid, None) is None:
+            return  # written already (the channel's end was seen at a reconnection)
+        # No outcome: the flow enqueued the caller, who hung up before reaching the queue.
+        outcome = span.outcome or Outcome.ABANDONED
         record = CallRecord(
             call_id=span.uniqueid, arrived_at=span.started_at, ended_at=span.hung_up_at,
-            outcome=span.outcome, uniqueid=span.uniqueid, linkedid=span.uniqueid,
+            outcome=outcome, uniqueid=span.uniqueid, linkedid=span.uniqueid,
             channel=span.channel or None, caller=span.caller or None, dnis=span.did or None,
             customer_id=span.customer_id, queue=span.queue, tier=span.tier,
-            hangup_by=HangupBy.CALLER if span.outcome is Outcome.ABANDONED else None,
+            hangup_by=HangupBy.CALLER if outcome is Outcome.ABANDONED else None,
         )
         record.segments = (Segment(0, SegmentKind.IVR, span.started_at,
                                    max(span.started_at, span.ended_at)),)
