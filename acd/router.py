@@ -45,6 +45,7 @@ from acd.errors import (
 )
 from acd.queue_state import QueueRuntime
 from acd.queues import (
+    MAX_PRIORITY,
     ExpandSkills,
     OverflowRule,
     OverflowTarget,
@@ -105,6 +106,7 @@ class Router:
         self._restricted_idle = 0  # idle agents limited to some queues
         self._unordered_pools: set[str] = set()  # idle pools not in idle_seq order
         self._servable: dict[Requirement, bool] = {}  # cleared whenever any agent's skills change
+        self._in_line = 0  # calls waiting in every queue together
         self.add_queues(queues)
 
     # ----------------------------------------------------------------- configuration
@@ -339,7 +341,9 @@ class Router:
     def enqueue(self, request: CallRequest, now: float) -> list[Decision]:
         """A call enters its queue; it is offered at once if a qualified agent is idle."""
         runtime = self._new_call_queue(request, now)
-        check_priority(request.priority, f"call {request.id!r}: priority")
+        priority = request.priority
+        if priority.__class__ is not int or not 0 <= priority <= MAX_PRIORITY:
+            check_priority(priority, f"call {request.id!r}: priority")  # raises, naming it
         base = None
         if request.required is not None:
             if not request.required:
@@ -355,7 +359,7 @@ class Router:
             enqueued_at, entered_at = self._restored_times(request, now)
         self._now = now
         self._purge_resume(now)
-        seq, priority, resumed = 0, request.priority, False
+        seq, resumed = 0, False
         if request.caller is not None and runtime.settings.resume_window_s > 0:
             ticket = self._resume.pop((request.queue, request.caller), None)
             if ticket is not None and ticket.expires >= now:
@@ -378,10 +382,58 @@ class Router:
             queue_entered_at=entered_at,
         )
         self._calls[call.id] = call
-        self._enter_line(call)
         out: list[Decision] = [CallQueued(call.id, call.queue, resumed)]
-        self._match_call(call, now, Trigger.CALL_QUEUED, out)
+        if not self._offer_on_arrival(call, runtime, now, out):
+            self._enter_line(call)
+            self._match_call(call, now, Trigger.CALL_QUEUED, out)
         return out
+
+    def _offer_on_arrival(
+        self, call: Call, runtime: QueueRuntime, now: float, out: list[Decision]
+    ) -> bool:
+        """Offer a new call to the longest idle agent without putting it in line first.
+
+        The same offer `_match_call` would make once the call is indexed (where the
+        longest-idle fast path applies), minus the index entry and timers the call would
+        leave again at once. False, changing nothing: the call goes through the line."""
+        settings = runtime.settings
+        alternatives = call.alternatives
+        if (
+            settings.strategy is not Strategy.LONGEST_IDLE
+            or len(alternatives) != 1
+            or self._restricted_idle
+        ):
+            return False
+        required = alternatives[0]
+        group = self._groups.get((settings.name, required))
+        if group is not None and group.live - group.flagged > 0:
+            return False  # an unflagged call already waits for these agents: none is idle
+        if not required:
+            pool = self._idle
+        elif len(required) == 1 and required[0].min_level == 1:
+            skill = required[0].skill
+            if skill in self._unordered_pools:
+                return False
+            pool = self._idle_by_skill.get(skill, _EMPTY)
+        else:
+            return False
+        if not pool:
+            return False
+        # Pools are kept in the order agents became available: the first is the longest idle.
+        agents = iter(pool.values())
+        chosen = next(agents)
+        self._offer_to(
+            call,
+            chosen,
+            next(agents, None),
+            len(pool),
+            required,
+            now,
+            Trigger.CALL_QUEUED,
+            out,
+            in_line=False,
+        )
+        return True
 
     def restore_connected(
         self, request: CallRequest, agent_id: str, answered_at: float, now: float
@@ -453,7 +505,8 @@ class Router:
         call = self._call(call_id)
         self._check_call_state(call, CallState.OFFERED, "answer")
         agent = self._holder(call)
-        agent.check(AgentEvent.ANSWER, AgentState.ON_CALL)
+        # The one state from which ANSWER leads to ON_CALL (see acd.agents.TRANSITIONS).
+        self._check_state(agent, AgentState.RESERVED, AgentEvent.ANSWER)
         self._now = now
         runtime = self._queues[call.queue]
         runtime.ringing -= 1
@@ -517,7 +570,8 @@ class Router:
         call = self._call(call_id)
         self._check_call_state(call, CallState.CONNECTED, "end")
         agent = self._holder(call)
-        agent.check(AgentEvent.CALL_END, AgentState.WRAP_UP)
+        # The one state from which CALL_END leads to WRAP_UP (see acd.agents.TRANSITIONS).
+        self._check_state(agent, AgentState.ON_CALL, AgentEvent.CALL_END)
         self._now = now
         runtime = self._queues[call.queue]
         runtime.connected -= 1
@@ -822,6 +876,8 @@ class Router:
         now: float,
         trigger: Trigger,
         out: list[Decision],
+        *,
+        in_line: bool = True,
     ) -> None:
         runtime = self._queues[call.queue]
         why = Why(
@@ -836,10 +892,12 @@ class Router:
             aged_priority=runtime.aged_priority(call.priority, call.enqueued_at, now),
             waited_s=now - call.enqueued_at,
         )
-        self._offer(call, chosen, now, why, out)
+        self._offer(call, chosen, now, why, out, in_line=in_line)
 
     def _match_agent(self, agent: Agent, now: float, trigger: Trigger, out: list[Decision]) -> None:
         """Offer the idle `agent` the best waiting call it can take, if any."""
+        if not self._in_line:
+            return
         skills = agent.skills
         queues = agent.queues
         agent_id = agent.id
@@ -897,9 +955,19 @@ class Router:
         if self._any_groups:
             yield self._any_groups
 
-    def _offer(self, call: Call, agent: Agent, now: float, why: Why, out: list[Decision]) -> None:
+    def _offer(
+        self,
+        call: Call,
+        agent: Agent,
+        now: float,
+        why: Why,
+        out: list[Decision],
+        *,
+        in_line: bool = True,
+    ) -> None:
         runtime = self._queues[call.queue]
-        self._leave_line(call)
+        if in_line:
+            self._leave_line(call)
         call.state = CallState.OFFERED
         call.agent_id = agent.id
         call.offered_at = now
@@ -1053,6 +1121,7 @@ class Router:
         runtime = self._queues[call.queue]
         call.state = CallState.WAITING
         runtime.waiting[call.id] = call
+        self._in_line += 1
         self._index(call, runtime)
         self._schedule_rule(call)
         max_wait = runtime.settings.max_wait_s
@@ -1072,6 +1141,7 @@ class Router:
         call.heap_token = 0
         call.wait_epoch += 1
         del self._queues[call.queue].waiting[call.id]
+        self._in_line -= 1
 
     def _index(self, call: Call, runtime: QueueRuntime) -> None:
         self._token += 1

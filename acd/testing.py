@@ -132,6 +132,13 @@ def check_invariants(router: Router) -> None:
             raise AssertionError(f"idle pool {name} is not in the order agents became available")
     if counts != router.agent_state_counts():
         raise AssertionError(f"agent state counts {router.agent_state_counts()} != {counts}")
+    in_line = sum(len(rt.waiting) for rt in router._queues.values())
+    if in_line != router._in_line:
+        raise AssertionError(f"calls in line counted {router._in_line}, found {in_line}")
+    for group in router._groups.values():
+        above = [p for p, heap in enumerate(group.levels) if heap and p > group.top]
+        if above:
+            raise AssertionError(f"wait group {group.required}: levels {above} above top")
     for call in calls.values():
         places = [name for name, rt in router._queues.items() if call.id in rt.waiting]
         if call.state is CallState.WAITING:

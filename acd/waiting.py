@@ -23,7 +23,7 @@ _COMPACT_SLACK = 64
 
 
 class WaitGroup:
-    __slots__ = ("flagged", "levels", "live", "queue", "required", "size")
+    __slots__ = ("flagged", "levels", "live", "queue", "required", "size", "top")
 
     def __init__(self, queue: QueueRuntime, required: Requirement) -> None:
         self.queue = queue
@@ -32,9 +32,13 @@ class WaitGroup:
         self.live = 0
         self.flagged = 0  # live members some agent had declined when they joined
         self.size = 0
+        self.top = 0  # no level above this one holds an entry, live or stale
 
     def push(self, call: Call) -> None:
-        heappush(self.levels[call.priority], (call.enqueued_at, call.seq, call.heap_token, call))
+        priority = call.priority
+        heappush(self.levels[priority], (call.enqueued_at, call.seq, call.heap_token, call))
+        if priority > self.top:
+            self.top = priority
         self.live += 1
         self.size += 1
         if call.flagged:
@@ -62,7 +66,7 @@ class WaitGroup:
         queue = self.queue
         aging = queue.settings.aging_step != 0
         levels = self.levels
-        for priority in range(MAX_PRIORITY, -1, -1):
+        for priority in range(self.top, -1, -1):
             heap = levels[priority]
             while heap and heap[0][3].heap_token != heap[0][2]:
                 heappop(heap)

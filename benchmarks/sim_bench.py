@@ -5,24 +5,102 @@ exponential patience with mean = mean handle time. Our simulator runs the full s
 path (scenario model, seeded streams, the real `acd.Router`, streaming statistics); the
 SimPy model is the textbook one: a `Resource` with reneging (`request | timeout`).
 
-    python benchmarks/sim_bench.py [--calls 1000000] [--rep-calls 100000]
+    python benchmarks/sim_bench.py [--calls 1000000] [--rep-calls 100000] [--native]
 
 Needs the `bench` extra (SimPy): pip install -e '.[bench]'.
+
+Optional compiled variant: `--build-native` compiles the router's hot modules and the
+simulator's event loop with mypyc (it ships with mypy; needs a C compiler and the Python
+headers: on Debian `apt-get install gcc python3-dev`) into a copy of `acd/` and
+`simulations/` under build/native/; `--native` then runs the benchmark on that copy. The
+repository itself stays pure Python; a copy whose sources differ from the tree is refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing
 import resource
+import shutil
+import subprocess
 import sys
 import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
 
-import numpy as np
-import simpy
+ROOT = Path(__file__).resolve().parent.parent
+NATIVE_DIR = ROOT / "build" / "native"
+PACKAGES = ("acd", "simulations")
+# The modules on the per-event path; the rest (config, errors, scenario, reports) stay Python.
+NATIVE_MODULES = (
+    "acd/agents.py",
+    "acd/calls.py",
+    "acd/decisions.py",
+    "acd/queue_state.py",
+    "acd/router.py",
+    "acd/selection.py",
+    "acd/skills.py",
+    "acd/timers.py",
+    "acd/waiting.py",
+    "simulations/engine.py",
+)
+MANIFEST = "SOURCES.sha256"
 
-from simulations.runner import run_replications
-from simulations.scenario import Scenario
+
+def sources_digest(root: Path) -> str:
+    """One digest over every Python source of the packages that get compiled."""
+    digest = hashlib.sha256()
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_native(out: Path) -> None:
+    """Copy the packages to `out` and compile the hot modules there with mypyc."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.so")
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, out / package, ignore=ignore)
+    command = [sys.executable, "-m", "mypyc", *NATIVE_MODULES]
+    result = subprocess.run(command, cwd=out, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"mypyc failed ({' '.join(command)}):\n{result.stdout}{result.stderr}")
+    (out / MANIFEST).write_text(sources_digest(out) + "\n")
+    print(f"built the native variant in {out}")
+
+
+def use_native(out: Path) -> None:
+    """Import `acd` and `simulations` from the compiled copy (before anything imports them)."""
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        sys.exit(f"no native build in {out}: run with --build-native first")
+    if manifest.read_text().strip() != sources_digest(ROOT):
+        sys.exit(f"the native build in {out} is stale (sources changed): run --build-native")
+    sys.path.insert(0, str(out))
+
+
+def _early_options() -> None:
+    # Decided before the imports below, which bind `acd` and `simulations` for good.
+    if "--build-native" in sys.argv:
+        build_native(NATIVE_DIR)
+    if "--native" in sys.argv:
+        use_native(NATIVE_DIR)
+
+
+_early_options()
+
+import numpy as np  # noqa: E402
+import simpy  # noqa: E402
+
+import acd.router  # noqa: E402
+from simulations.runner import run_replications  # noqa: E402
+from simulations.scenario import Scenario  # noqa: E402
 
 AGENTS = 100
 RATE_PER_S = 0.9
@@ -51,6 +129,12 @@ def scenario(calls: int) -> Scenario:
     )
 
 
+def variant() -> str:
+    """Which router and event loop this process runs: compiled or pure Python."""
+    compiled = not acd.router.__file__ or not acd.router.__file__.endswith(".py")
+    return f"mypyc-compiled ({NATIVE_DIR})" if compiled else "pure Python"
+
+
 def ours(calls: int) -> tuple[float, int]:
     """Calls per second and calls simulated, one replication in this process."""
     model = scenario(calls)
@@ -68,7 +152,7 @@ def simpy_rate(calls: int) -> float:
     agents = simpy.Resource(env, capacity=AGENTS)
     outcome = {"answered": 0, "abandoned": 0}
 
-    def caller(i: int):  # type: ignore[no-untyped-def]
+    def caller(i: int) -> Generator[Any, Any, None]:
         with agents.request() as request:
             result = yield request | env.timeout(patience[i])
             if request in result:
@@ -77,7 +161,7 @@ def simpy_rate(calls: int) -> float:
             else:
                 outcome["abandoned"] += 1
 
-    def source():  # type: ignore[no-untyped-def]
+    def source() -> Generator[Any, Any, None]:
         for i in range(calls):
             yield env.timeout(gaps[i])
             env.process(caller(i))
@@ -114,6 +198,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument(
+        "--native", action="store_true", help="run the mypyc-compiled copy in build/native/"
+    )
+    parser.add_argument(
+        "--build-native", action="store_true", help="(re)build that copy first (needs gcc)"
+    )
     parser.add_argument("--rep-calls", type=int, default=100_000, help="calls per replication")
     parser.add_argument(
         "--parts",
@@ -127,6 +217,7 @@ def main() -> None:
         parser.error(f"--parts: unknown {sorted(unknown)}; choose from simpy, jobs, memory")
 
     ratio = speed_up = None
+    print(f"variant: {variant()}")
     if "simpy" in parts:
         ours_rate, simulated = ours(args.calls)
         print(f"this simulator: {ours_rate:,.0f} calls/s ({simulated:,} calls, full router)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -35,6 +36,15 @@ class Sampler:
         value: float = self._block[self._index]
         self._index += 1
         return value
+
+    def values(self) -> Iterator[float]:
+        """The rest of the same stream as an endless iterator: cheaper per value in a loop.
+
+        It takes the stream over: don't call the sampler itself once you use this."""
+        rest = self._block[self._index :]
+        self._block, self._index = [], 0
+        blocks = iter(lambda: self._draw(BLOCK).tolist(), None)  # a list is never None
+        return chain(rest, chain.from_iterable(blocks))
 
 
 class _Spec(BaseModel):

@@ -56,6 +56,16 @@ class _Live:
     connected: bool = False
 
 
+@dataclass(slots=True)
+class _AgentClock:
+    """Where an agent stands, for crediting its time: state since when, and its last call."""
+
+    agent: SimAgent
+    state: AgentState = AgentState.LOGGED_OUT
+    since: float = 0.0
+    last_call: CallTally | None = None  # whose wrap-up the agent is doing
+
+
 @dataclass(frozen=True, slots=True)
 class SimulationResult:
     stats: RunStats
@@ -94,8 +104,7 @@ class Simulation:
         self._heap: list[tuple[float, int, int, object]] = []
         self._seq = count()
         self._live: dict[str, _Live] = {}
-        self._state_since: dict[str, tuple[AgentState, float]] = {}
-        self._last_call: dict[str, CallTally | None] = {}
+        self._clocks = {agent.id: _AgentClock(agent) for agent in agents}
         self._waiting: dict[str, int] = {}
         self._explain_first = explain_first
         self._explained: list[Offer] = []
@@ -113,7 +122,6 @@ class Simulation:
             router.add_agent(
                 agent.id, agent.skills, display_id=agent.display_id, queues=agent.queues
             )
-            self._state_since[agent.id] = (AgentState.LOGGED_OUT, 0.0)
             for shift in agent.shifts:
                 self._push(shift.start_s, _SHIFT_START, agent.id)
                 self._push(shift.end_s, _SHIFT_END, agent.id)
@@ -122,21 +130,31 @@ class Simulation:
                     self._push(start + duration, _BREAK_END, agent.id)
         self._next_arrival()
         heap = self._heap
-        end = self.horizon_s + self.drain_s
+        live_calls = self._live
+        apply = self._apply
+        next_deadline = router.next_deadline
+        horizon = self.horizon_s
+        end = horizon + self.drain_s
         now = 0.0
         while True:
             event_time = heap[0][0] if heap else math.inf
-            deadline = router.next_deadline()
+            deadline = next_deadline()
             if deadline is not None and deadline <= event_time:
                 if deadline > end:
                     break
                 now = deadline
-                self._apply(router.advance(now), now)
+                apply(router.advance(now), now)
                 continue
-            if event_time > end or (event_time > self.horizon_s and not self._live):
+            if event_time > end or (event_time > horizon and not live_calls):
                 break
             now, _, kind, subject = heappop(heap)
-            self._handle(kind, subject, now)
+            # The three events of every call first, without a method call to dispatch them.
+            if kind == _TALK_END:
+                apply(router.end_call(subject, now), now)  # type: ignore[arg-type]
+            elif kind == _ARRIVAL:
+                self._arrive(subject, now)  # type: ignore[arg-type]
+            else:
+                self._handle(kind, subject, now)
         self._close_agent_time(min(now, end))
         return SimulationResult(self.stats, tuple(self._explained), now)
 
@@ -152,17 +170,11 @@ class Simulation:
 
     def _handle(self, kind: int, subject: object, now: float) -> None:
         router = self.router
-        if kind == _ARRIVAL:
-            assert isinstance(subject, SimCall)
-            self._arrive(subject, now)
-        elif kind == _ANSWER:
+        if kind == _ANSWER:
             call_id, offer_number = cast(tuple[str, int], subject)
             live = self._live.get(call_id)
             if live is not None and live.offers == offer_number and live.offered_to is not None:
                 self._apply(router.answer(call_id, now), now)
-        elif kind == _TALK_END:
-            assert isinstance(subject, str)
-            self._apply(router.end_call(subject, now), now)
         elif kind == _PATIENCE:
             assert isinstance(subject, str)
             live = self._live.get(subject)
@@ -178,13 +190,17 @@ class Simulation:
         stats.calls_simulated += 1
         tally = None
         if now >= self.warmup_s:
-            tally = stats.tally(int(now // stats.interval_s), call.queue, call.call_type)
+            key = (int(now // stats.interval_s), call.queue, call.call_type)
+            tally = stats.calls.get(key)
+            if tally is None:
+                tally = stats.tally(*key)
             tally.offered += 1
         live = _Live(call, tally, call.queue)
         self._live[call.id] = live
         request = CallRequest(call.id, call.queue, call.priority, call.required, caller=call.caller)
-        decisions = self.router.enqueue(request, now)
-        self._apply(decisions, now)
+        self._apply(self.router.enqueue(request, now), now)
+        if live.connected:
+            return  # answered at once: no patience to run out
         if tally is not None and live.offers == 0:
             tally.delayed += 1
         if call.patience_s != math.inf:
@@ -192,7 +208,7 @@ class Simulation:
 
     def _agent_schedule(self, kind: int, agent_id: str, now: float) -> None:
         router = self.router
-        state = self._state_since[agent_id][0]
+        state = self._clocks[agent_id].state
         # Each schedule event is checked against the agent's state first, so the router
         # refusing one would be a bug: let its error surface.
         if kind == _SHIFT_START and state is AgentState.LOGGED_OUT:
@@ -240,7 +256,7 @@ class Simulation:
                     if wait <= self._target_s[live.queue]:
                         tally.answered_in_target += 1
                     self._record_wait(tally, wait)
-                self._last_call[d.agent_id] = tally  # type: ignore[union-attr]
+                self._clocks[d.agent_id].last_call = tally  # type: ignore[union-attr]
                 self._push(now + live.call.handle_s, _TALK_END, d.call_id)  # type: ignore[union-attr]
             elif cls is CallCompleted:
                 live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
@@ -282,7 +298,7 @@ class Simulation:
             if kind not in self._explained_kinds:
                 self._explained_kinds.add(kind)
                 self._explained.append(offer)
-        agent = self.agents[offer.agent_id]
+        agent = self._clocks[offer.agent_id].agent
         if agent.rona_probability and self._rng.random() < agent.rona_probability:
             return  # lets it ring out: the router's ring timeout fires
         if agent.answer_delay_s:
@@ -306,23 +322,27 @@ class Simulation:
                 tally.overflowed += 1
 
     def _agent_changed(self, change: AgentStateChanged, now: float) -> None:
-        agent_id = change.agent_id
-        old, since = self._state_since[agent_id]
-        self._credit(agent_id, old, since, now)
-        self._state_since[agent_id] = (change.new, now)
+        clock = self._clocks[change.agent_id]
+        since = clock.since
+        self._credit(clock, now)
+        clock.state = change.new
+        clock.since = now
         if change.old is AgentState.WRAP_UP:
-            tally = self._last_call.get(agent_id)
+            tally = clock.last_call
             if tally is not None:
                 tally.wrap_up_s += now - since
         if change.new is AgentState.PAUSED and change.reason == END_OF_SHIFT:
-            self._apply(self.router.logout(agent_id, now), now)
+            self._apply(self.router.logout(change.agent_id, now), now)
 
-    def _credit(self, agent_id: str, state: AgentState, since: float, now: float) -> None:
+    def _credit(self, clock: _AgentClock, now: float) -> None:
+        """Credit the agent's time in its current state up to `now` (after the warm-up)."""
+        since = clock.since
         start = since if since > self.warmup_s else self.warmup_s
+        state = clock.state
         if now <= start or state is AgentState.LOGGED_OUT:
             return
         stats = self.stats
-        group = self.agents[agent_id].group
+        group = clock.agent.group
         interval = int(start // stats.interval_s)
         if now <= (interval + 1) * stats.interval_s:  # the common case: within one interval
             tally = stats.agents.get((interval, group))
@@ -332,9 +352,9 @@ class Simulation:
         stats.add_agent_time(group, state, start, now)
 
     def _close_agent_time(self, now: float) -> None:
-        for agent_id, (state, since) in self._state_since.items():
-            self._credit(agent_id, state, since, now)
-            self._state_since[agent_id] = (state, now)
+        for clock in self._clocks.values():
+            self._credit(clock, now)
+            clock.since = now
 
     def _count_waiting(self, queue: str, delta: int, now: float) -> None:
         waiting = self._waiting.get(queue, 0) + delta

@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from itertools import count
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +94,22 @@ def workload(
                 str(number), index, t.queue, t.priority, arrival, handle_s, patience_s, need
             )
         return
-    streams = []
+    arrivals = []
     for index, t in enumerate(types):
         assert t.arrivals is not None
         rates = t.arrivals.rates_per_s(scenario.intervals)
         rng = np.random.default_rng(children[3 * index])
-        streams.append(_labelled(poisson_times(rates, scenario.interval_s, rng), index))
+        arrivals.append(poisson_times(rates, scenario.interval_s, rng))
+    if len(types) == 1:
+        # One call type (the common steady-state study): no merge, variates by iterator.
+        [t], [need] = types, required
+        calls = zip(count(), arrivals[0], handle[0].values(), patience[0].values(), strict=False)
+        for number, arrival, handle_s, patience_s in calls:
+            if arrival > scenario.horizon_s:
+                break
+            yield SimCall(str(number), 0, t.queue, t.priority, arrival, handle_s, patience_s, need)
+        return
+    streams = [_labelled(times, index) for index, times in enumerate(arrivals)]
     for number, (arrival, index) in enumerate(heapq.merge(*streams)):
         if arrival > scenario.horizon_s:
             break
