@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    and_,
+    Select,
+    Table,
     case,
     cast,
     func,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement as AnyColumn
 
-from cdr import kpis
+from cdr import kpis, rollup
 from cdr.db import Database
 from cdr.errors import ReportInputError
 from cdr.kpis import AgentTally, CallTally, ServiceLevelDefinition
@@ -195,96 +196,165 @@ async def _prefer_scan(db: Database, flt: ReportFilter) -> bool:
     return bool(covered / (high - low) > 0.25)
 
 
+def rollup_table(flt: ReportFilter, by: GroupBy, settings: KpiSettings) -> Table | None:
+    """The interval roll-up that answers this report exactly, or None: read the raw calls.
+
+    The roll-ups hold the default thresholds, per 15 minutes (UTC), per queue and call type or
+    per agent; the period, the time buckets and the filters must fall on what they keep.
+    """
+    step = rollup.ROLLUP_INTERVAL_S
+    if (
+        settings.target_s != rollup.ROLLUP_TARGET_S
+        or settings.short_abandon_s != rollup.ROLLUP_SHORT_ABANDON_S
+        or settings.fcr_window_s != rollup.ROLLUP_FCR_WINDOW_S
+        or flt.start % step
+        or flt.end % step
+        or (by.is_time and settings.utc_offset_s % step)
+        or (by is GroupBy.INTERVAL and settings.interval_s % step)
+    ):
+        return None
+    return _by_agent_or_queue(flt, by, rollup.AGENT_INTERVALS, rollup.QUEUE_INTERVALS)
+
+
+def _by_agent_or_queue(
+    flt: ReportFilter, by: GroupBy, agent_table: Table, queue_table: Table
+) -> Table | None:
+    if by is GroupBy.AGENT or flt.agents:
+        if flt.queues or flt.call_types or by in (GroupBy.QUEUE, GroupBy.CALL_TYPE):
+            return None  # agents by queue: only the raw calls have both
+        return agent_table
+    return queue_table
+
+
+def wait_bins_table(flt: ReportFilter, by: GroupBy, settings: KpiSettings) -> Table | None:
+    """The daily wait histogram that answers this report exactly, or None: read the raw calls.
+
+    Needs whole UTC days, and time buckets of days or longer (weeks start on a day)."""
+    day = rollup.WAIT_BINS_DAY_S
+    if flt.start % day or flt.end % day:
+        return None
+    if by.is_time and (by in (GroupBy.INTERVAL, GroupBy.HOUR) or settings.utc_offset_s % day):
+        return None
+    return _by_agent_or_queue(flt, by, rollup.AGENT_WAIT_BINS, rollup.QUEUE_WAIT_BINS)
+
+
+def _named(column: ColumnElement[Any], none: str) -> ColumnElement[Any]:
+    return case((column == rollup.NONE_KEY, literal(none)), else_=column)
+
+
+def _rollup_key_where(
+    table: Table, flt: ReportFilter, by: GroupBy, dialect: str, settings: KpiSettings
+) -> tuple[ColumnElement[Any], list[ColumnElement[bool]]]:
+    """A roll-up's group key (as `_call_key` names it) and the filter's conditions."""
+    c = table.c
+    start = c.interval_start if "interval_start" in c else c.day_start
+    key: ColumnElement[Any]
+    if by is GroupBy.QUEUE:
+        key = _named(c.queue, "(none)")
+    elif by is GroupBy.AGENT:
+        key = _named(c.agent_id, "(no agent)")
+    elif by is GroupBy.CALL_TYPE:
+        key = _named(c.call_type, "(none)")
+    else:
+        key = bucket_key(by, dialect, settings, start)
+    where: list[ColumnElement[bool]] = [start >= flt.start, start < flt.end]
+    for values, name in (
+        (flt.queues, "queue"),
+        (flt.call_types, "call_type"),
+        (flt.agents, "agent_id"),
+    ):
+        if values:
+            where.append(c[name].in_(values))
+    return key.label("k"), where
+
+
+def _rollup_stmt(
+    table: Table, flt: ReportFilter, by: GroupBy, dialect: str, settings: KpiSettings
+) -> Select[Any]:
+    c = table.c
+    key, where = _rollup_key_where(table, flt, by, dialect, settings)
+    sums = [
+        func.max(c[name]) if name == "max_wait_s" else func.sum(c[name])
+        for name in rollup.TALLY_COLUMNS
+    ]
+    return select(key, *sums).where(*where).group_by(key)
+
+
+def _tally(row: Any) -> CallTally:
+    """A CallTally from a result row: the group key, then `rollup.TALLY_COLUMNS`."""
+    return CallTally(
+        offered=_int(row[1]),
+        answered=_int(row[2]),
+        abandoned=_int(row[3]),
+        short_abandoned=_int(row[4]),
+        answered_within_target=_int(row[5]),
+        handled=_int(row[6]),
+        transferred=_int(row[7]),
+        wait_answered_s=_num(row[8]),
+        wait_all_s=_num(row[9]),
+        waited=_int(row[10]),
+        max_wait_s=_num(row[11]),
+        talk_s=_num(row[12]),
+        hold_s=_num(row[13]),
+        wrap_up_s=_num(row[14]),
+        csat_responses=_int(row[15]),
+        csat_sum=_num(row[16]),
+        csat_satisfied=_int(row[17]),
+        nps_responses=_int(row[18]),
+        nps_promoters=_int(row[19]),
+        nps_detractors=_int(row[20]),
+        fcr_eligible=_int(row[21]),
+        fcr_resolved=_int(row[21]) - _int(row[22]),
+    )
+
+
 async def call_tallies(
-    db: Database, flt: ReportFilter, by: GroupBy, settings: KpiSettings
+    db: Database,
+    flt: ReportFilter,
+    by: GroupBy,
+    settings: KpiSettings,
+    *,
+    rollups: bool = True,
 ) -> dict[str, GroupTallies]:
-    """Call counts and sums per group, FCR included (one GROUP BY), plus wait histograms."""
+    """Call counts and sums per group, FCR included (one GROUP BY), plus wait histograms.
+
+    From the interval roll-ups when they answer the report (`rollup_table`), else from the
+    raw calls (always with `rollups=False`); the figures are the same either way.
+    """
     scan = await _prefer_scan(db, flt)
-    key = _call_key(by, db.dialect, settings).label("k")
-    answered = calls.answered_at.is_not(None)
-    abandoned = calls.outcome == Outcome.ABANDONED.value
-    left_queue = or_(answered, abandoned)
-    handled = and_(answered, calls.agent_id.is_not(None))
-    # FCR: an answered call of a known customer is resolved unless the same customer calls
-    # again within the window after it (any inbound call, also after the period's end). One
-    # probe of the (customer_id, arrived_at) index per eligible call; the nested CASE keeps
-    # the probe off the other rows.
-    fcr_eligible = and_(answered, calls.customer_id.is_not(None))
-    later = CallRow.__table__.alias("later")
-    repeat = (
-        select(literal(1))
-        .where(
-            later.c.customer_id == calls.customer_id,
-            later.c.arrived_at > calls.arrived_at,
-            later.c.arrived_at <= calls.arrived_at + settings.fcr_window_s,
+    table = rollup_table(flt, by, settings) if rollups else None
+    stmt: Select[Any]
+    if table is not None:
+        stmt = _rollup_stmt(table, flt, by, db.dialect, settings)
+    else:
+        key = _call_key(by, db.dialect, settings).label("k")
+        tallies = rollup.call_tally_columns(
+            settings.target_s, settings.short_abandon_s, settings.fcr_window_s
         )
-        .exists()
-    )
-    stmt = (
-        select(
-            key,
-            func.count(),
-            _count_if(answered),
-            _count_if(abandoned),
-            _count_if(and_(abandoned, calls.wait_s < settings.short_abandon_s)),
-            _count_if(and_(answered, calls.wait_s <= settings.target_s)),
-            _count_if(handled),
-            _count_if(and_(answered, calls.transferred)),
-            _sum_if(answered, calls.wait_s),
-            _sum_if(left_queue, calls.wait_s),
-            _count_if(left_queue),
-            func.max(case((left_queue, calls.wait_s), else_=None)),
-            _sum_if(handled, calls.talk_s),
-            _sum_if(handled, calls.hold_s),
-            _sum_if(handled, calls.wrap_up_s),
-            func.count(calls.csat),
-            func.sum(calls.csat),
-            _count_if(calls.csat >= kpis.CSAT_SATISFIED_MIN),
-            func.count(calls.nps),
-            _count_if(calls.nps >= kpis.NPS_PROMOTER_MIN),
-            _count_if(calls.nps <= kpis.NPS_DETRACTOR_MAX),
-            _count_if(fcr_eligible),
-            func.sum(case((fcr_eligible, case((repeat, 1), else_=0)), else_=0)),
+        stmt = select(key, *tallies).where(*_call_where(flt, scan)).group_by(key)
+    bins = wait_bins_table(flt, by, settings) if rollups else None
+    hist_stmt: Select[Any]
+    if bins is not None:
+        hist_key, where = _rollup_key_where(bins, flt, by, db.dialect, settings)
+        hist_stmt = (
+            select(hist_key, bins.c.bin, func.sum(bins.c.waited))
+            .where(*where)
+            .group_by(hist_key, bins.c.bin)
         )
-        .where(*_call_where(flt, scan))
-        .group_by(key)
-    )
-    hist_bin = _floor(db.dialect, calls.wait_s / literal(kpis.WAIT_BIN_S))
-    hist_key = _call_key(by, db.dialect, settings).label("k")
-    hist_stmt = (
-        select(hist_key, hist_bin.label("b"), func.count())
-        .where(*_call_where(flt, scan), left_queue)
-        .group_by(hist_key, hist_bin)
-    )
+    else:
+        left_queue = or_(calls.answered_at.is_not(None), calls.outcome == Outcome.ABANDONED.value)
+        hist_bin = _floor(db.dialect, calls.wait_s / literal(kpis.WAIT_BIN_S))
+        hist_key = _call_key(by, db.dialect, settings).label("k")
+        hist_stmt = (
+            select(hist_key, hist_bin.label("b"), func.count())
+            .where(*_call_where(flt, scan), left_queue)
+            .group_by(hist_key, hist_bin)
+        )
     groups: dict[str, GroupTallies] = {}
     async with db.engine.connect() as conn:
         for row in await conn.execute(stmt):
             name = _key_text(row[0])
-            t = CallTally(
-                offered=_int(row[1]),
-                answered=_int(row[2]),
-                abandoned=_int(row[3]),
-                short_abandoned=_int(row[4]),
-                answered_within_target=_int(row[5]),
-                handled=_int(row[6]),
-                transferred=_int(row[7]),
-                wait_answered_s=_num(row[8]),
-                wait_all_s=_num(row[9]),
-                waited=_int(row[10]),
-                max_wait_s=_num(row[11]),
-                talk_s=_num(row[12]),
-                hold_s=_num(row[13]),
-                wrap_up_s=_num(row[14]),
-                csat_responses=_int(row[15]),
-                csat_sum=_num(row[16]),
-                csat_satisfied=_int(row[17]),
-                nps_responses=_int(row[18]),
-                nps_promoters=_int(row[19]),
-                nps_detractors=_int(row[20]),
-                fcr_eligible=_int(row[21]),
-                fcr_resolved=_int(row[21]) - _int(row[22]),
-            )
-            groups[name] = GroupTallies(name, t)
+            groups[name] = GroupTallies(name, _tally(row))
         for row in await conn.execute(hist_stmt):
             group = groups.get(_key_text(row[0]))
             if group is not None:
@@ -325,9 +395,7 @@ async def agent_tallies(
         AgentActivity.ON_CALL.value,
         AgentActivity.WRAP_UP.value,
     }
-    out: dict[str, tuple[AgentTally, dict[str, float]]] = defaultdict(
-        lambda: (AgentTally(), {})
-    )
+    out: dict[str, tuple[AgentTally, dict[str, float]]] = defaultdict(lambda: (AgentTally(), {}))
     async with db.engine.connect() as conn:
         for row in await conn.execute(stmt):
             tally, reasons = out[_key_text(row[0])]

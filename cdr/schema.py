@@ -258,3 +258,85 @@ class BlacklistChangeRow(Base):
     expires_at: Mapped[float | None] = mapped_column(Double)
 
     __table_args__ = (Index(None, "number", "at"), Index(None, "at"))
+
+
+class _IntervalTallies:
+    """The counts and sums of a 15-minute roll-up row (`cdr.rollup`), default thresholds."""
+
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    answered_within_target: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int] = mapped_column(Integer)
+    transferred: Mapped[int] = mapped_column(Integer)
+    wait_answered_s: Mapped[float] = mapped_column(Double)
+    wait_all_s: Mapped[float] = mapped_column(Double)
+    waited: Mapped[int] = mapped_column(Integer)
+    max_wait_s: Mapped[float | None] = mapped_column(Double)  # None: nobody left the queue
+    talk_s: Mapped[float] = mapped_column(Double)
+    hold_s: Mapped[float] = mapped_column(Double)
+    wrap_up_s: Mapped[float] = mapped_column(Double)
+    csat_responses: Mapped[int] = mapped_column(Integer)
+    csat_sum: Mapped[int] = mapped_column(Integer)
+    csat_satisfied: Mapped[int] = mapped_column(Integer)
+    nps_responses: Mapped[int] = mapped_column(Integer)
+    nps_promoters: Mapped[int] = mapped_column(Integer)
+    nps_detractors: Mapped[int] = mapped_column(Integer)
+    fcr_eligible: Mapped[int] = mapped_column(Integer)
+    fcr_repeated: Mapped[int] = mapped_column(Integer)
+
+
+class QueueIntervalRow(_IntervalTallies, Base):
+    """Offered calls per 15 minutes (by arrival, UTC), queue and call type (migration 0006).
+
+    '' stands for no queue / no call type (key columns cannot be NULL)."""
+
+    __tablename__ = "queue_intervals"
+
+    interval_start: Mapped[float] = mapped_column(Double, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)  # clustered by interval: range scans
+
+
+class AgentIntervalRow(_IntervalTallies, Base):
+    """Offered calls per 15 minutes (by arrival, UTC) and answering agent ('' for none)."""
+
+    __tablename__ = "agent_intervals"
+
+    # Agent first: reports by agent read the rows in key order, filters pick agents' ranges.
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    interval_start: Mapped[float] = mapped_column(Double, primary_key=True)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class QueueWaitBinRow(Base):
+    """Callers who left the queue (answered or abandoned) per UTC day, queue, call type and
+    1-second wait bin: the wait histograms (p90 wait) of day-aligned reports (migration 0006).
+    A day, not 15 minutes: a histogram has about as many bins per interval as calls."""
+
+    __tablename__ = "queue_wait_bins"
+
+    day_start: Mapped[float] = mapped_column(Double, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    call_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    waited: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class AgentWaitBinRow(Base):
+    """As `queue_wait_bins`, per answering agent ('' for none) instead of queue."""
+
+    __tablename__ = "agent_wait_bins"
+
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day_start: Mapped[float] = mapped_column(Double, primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    waited: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

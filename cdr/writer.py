@@ -4,7 +4,10 @@
   `batch_size` of them per transaction, every `flush_interval_s` or sooner when a batch is full.
 - Idempotent: every row has a natural key (call id; call id + segment sequence; agent + start
   + activity; ...) and is inserted with ON CONFLICT DO NOTHING, so replaying events after a
-  reconnect or restart writes nothing twice.
+  reconnect or restart writes nothing twice. The interval roll-ups (`cdr.rollup`) are updated
+  in the same transaction for the calls that were not stored yet (looked up first), so a
+  replay adds nothing to them either. One writer per stream of call ids: two writers storing
+  the same call at the same instant could both count it in the roll-ups.
 - Crash-safe: an item is removed from the buffer only after its transaction committed; a
   committed call survives SIGKILL (SQLite WAL, PostgreSQL). `flush()` waits for that point.
 - Outages: a failed write is retried with exponential backoff; the buffer keeps the items and
@@ -24,15 +27,16 @@ from itertools import islice
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
+from cdr import rollup
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError, WriterStoppedError
 from cdr.records import CdrItem
-from cdr.rows import TABLE_ORDER, Entry, entry_of, group_rows
-from cdr.schema import Base
+from cdr.rows import CALLS, TABLE_ORDER, Entry, entry_of, group_rows
+from cdr.schema import Base, CallRow
 
 log = logging.getLogger("cdr.writer")
 
@@ -104,6 +108,8 @@ class CdrWriter:
         self._progress = asyncio.Condition()
         self._task_group: asyncio.TaskGroup | None = None
         self._inserts = [self._insert_sql(table) for table in _TABLES]
+        call_id = CallRow.__table__.c.call_id
+        self._existing = select(call_id).where(rollup.in_ids(db.dialect, call_id))
 
     def _insert_sql(self, table: Table) -> str:
         """INSERT ... ON CONFLICT DO NOTHING with positional parameters in column order.
@@ -114,8 +120,10 @@ class CdrWriter:
         dialect = self._db.engine.dialect
         module: Any = postgresql if dialect.name == "postgresql" else sqlite
         columns = [column.name for column in table.columns]
-        compiled = module.insert(table).on_conflict_do_nothing().compile(
-            dialect=dialect, column_keys=columns
+        compiled = (
+            module.insert(table)
+            .on_conflict_do_nothing()
+            .compile(dialect=dialect, column_keys=columns)
         )
         if list(compiled.positiontup or ()) != columns:
             raise RuntimeError(f"CDR writer: unexpected parameter order for {table.name}")
@@ -176,9 +184,7 @@ class CdrWriter:
         self._flush_target = max(self._flush_target, target)
         self._wake.set()
         async with self._progress:
-            await self._progress.wait_for(
-                lambda: self._written >= target or self._died is not None
-            )
+            await self._progress.wait_for(lambda: self._written >= target or self._died is not None)
         self._check_alive()
 
     def _check_alive(self) -> None:
@@ -213,8 +219,9 @@ class CdrWriter:
             # A bug, not an outage (those are retried): say so loudly, and wake every flush()
             # so that it raises instead of waiting for ever.
             self._died = exc
-            log.critical("CDR writer stopped: %s; %d items not written", _brief(exc),
-                         len(self._buffer))
+            log.critical(
+                "CDR writer stopped: %s; %d items not written", _brief(exc), len(self._buffer)
+            )
             async with self._progress:
                 self._progress.notify_all()
             raise
@@ -281,10 +288,22 @@ class CdrWriter:
 
     async def _write_batch(self, batch: list[tuple[CdrItem, Entry]]) -> None:
         groups = group_rows([entry for _item, entry in batch])
+        dialect = self._db.dialect
         async with self._db.engine.begin() as conn:
+            # Calls already stored (a replay) are not rolled up again: the roll-ups stay exact.
+            batch_ids = list(dict.fromkeys(row[0] for row in groups[CALLS]))
+            new_ids = batch_ids
+            if batch_ids:
+                found = await conn.execute(
+                    self._existing, {"ids": rollup.ids_param(dialect, batch_ids)}
+                )
+                stored = set(found.scalars())
+                if stored:
+                    new_ids = [call_id for call_id in batch_ids if call_id not in stored]
             for sql, rows in zip(self._inserts, groups, strict=True):
                 if rows:
                     await conn.exec_driver_sql(sql, rows)
+            await rollup.add_new_calls(conn, dialect, new_ids)
 
     async def _write_robust(self, batch: list[tuple[CdrItem, Entry]]) -> int:
         """Write a batch; if the database refuses a row, write one by one and drop the bad ones.

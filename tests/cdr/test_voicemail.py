@@ -96,10 +96,10 @@ def test_a_message_that_cannot_be_stored_is_refused(changes: dict[str, object],
         message(**changes)  # type: ignore[arg-type]
 
 
-async def test_0005_is_head_matches_the_models_and_downgrades(target: DbTarget) -> None:
-    assert head_revision() == "0005"
+async def test_0005_matches_the_models_and_downgrades(target: DbTarget) -> None:
+    assert head_revision() >= "0005"
     async with Database(target.url) as db:
-        assert await upgrade(db) == "0005"
+        assert await upgrade(db, "0005") == "0005"
 
         def diff(connection: Connection) -> list[object]:
             context = MigrationContext.configure(connection)
@@ -114,7 +114,7 @@ async def test_0005_is_head_matches_the_models_and_downgrades(target: DbTarget) 
         async with db.engine.connect() as conn:
             names = await conn.run_sync(tables)
         assert "supervisor_audit" in names and not names & OURS
-        assert await upgrade(db) == "0005"
+        assert await upgrade(db, "0005") == "0005"
 
 
 def _about_ours(difference: object) -> bool:
