@@ -398,41 +398,19 @@ class Router:
         leave again at once. False, changing nothing: the call goes through the line."""
         settings = runtime.settings
         alternatives = call.alternatives
-        if (
-            settings.strategy is not Strategy.LONGEST_IDLE
-            or len(alternatives) != 1
-            or self._restricted_idle
-        ):
+        if settings.strategy is not Strategy.LONGEST_IDLE or len(alternatives) != 1:
             return False
         required = alternatives[0]
         group = self._groups.get((settings.name, required))
-        if group is not None and group.live - group.flagged > 0:
-            return False  # an unflagged call already waits for these agents: none is idle
-        if not required:
-            pool = self._idle
-        elif len(required) == 1 and required[0].min_level == 1:
-            skill = required[0].skill
-            if skill in self._unordered_pools:
-                return False
-            pool = self._idle_by_skill.get(skill, _EMPTY)
-        else:
-            return False
-        if not pool:
-            return False
-        # Pools are kept in the order agents became available: the first is the longest idle.
-        agents = iter(pool.values())
-        chosen = next(agents)
-        self._offer_to(
-            call,
-            chosen,
-            next(agents, None),
-            len(pool),
-            required,
-            now,
-            Trigger.CALL_QUEUED,
-            out,
-            in_line=False,
+        found = self._longest_idle_fast(
+            required, call.declined,
+            others_wait=group is not None and group.live - group.flagged > 0,
         )
+        if found is None or found[0] is None:
+            return False
+        chosen, runner_up, qualified = found
+        self._offer_to(call, chosen, runner_up, qualified, required, now,
+                       Trigger.CALL_QUEUED, out, in_line=False)
         return True
 
     def restore_connected(
@@ -794,7 +772,10 @@ class Router:
         declined = call.declined
         alternatives = call.alternatives
         if settings.strategy is Strategy.LONGEST_IDLE and len(alternatives) == 1:
-            found = self._longest_idle_fast(call, alternatives[0])
+            found = self._longest_idle_fast(
+                alternatives[0], declined,
+                others_wait=call.groups[0].holds_unflagged_other(call),
+            )
             if found is not None:
                 if not found[0]:
                     return
@@ -841,14 +822,15 @@ class Router:
         self._offer_to(call, chosen, runner_up, len(candidates), met, now, trigger, out)
 
     def _longest_idle_fast(
-        self, call: Call, required: Requirement
+        self, required: Requirement, declined: dict[str, float], *, others_wait: bool
     ) -> tuple[Agent, Agent | None, int] | tuple[None, None, int] | None:
         """Longest idle without a scan, where being in the idle pool already means qualifying
         (no requirement, or one skill at level 1; no queue-restricted idle agent; no decline).
+        `others_wait`: an unflagged call already waits for these agents, so none is idle.
         None: the fast path does not apply."""
-        if call.declined or self._restricted_idle:
+        if declined or self._restricted_idle:
             return None
-        if call.groups[0].holds_unflagged_other(call):
+        if others_wait:
             return (None, None, 0)
         if not required:
             pool = self._idle

@@ -70,6 +70,20 @@ def _settings(config: Path | None) -> RecordingSettings:
 
 
 
+def _stamp(db: str | None, recording_ids: list[str], **stamp: float) -> None:
+    """Set a time column (verified_at, purged_at) on these recordings' rows."""
+    if not recording_ids:
+        return
+
+    async def mark(database: Database) -> None:
+        async with database.engine.begin() as conn:
+            await conn.execute(update(RecordingRow)
+                               .where(RecordingRow.recording_id.in_(recording_ids))
+                               .values(**stamp))
+
+    run_on_database(db, mark)
+
+
 def _meta(row: AnyRow) -> RecordingMetadata:
     return RecordingMetadata(
         recording_id=row.recording_id, call_id=row.call_id, path=row.path,
@@ -201,16 +215,7 @@ def verify(start: str | None = FROM, end: str | None = TO, agent: list[str] = AG
         return checks, verified
 
     checks, verified = asyncio.run(asyncio.to_thread(check_all))
-    now = time.time()
-
-    async def mark(database: Database) -> None:
-        if verified:
-            async with database.engine.begin() as conn:
-                await conn.execute(update(RecordingRow)
-                                   .where(RecordingRow.recording_id.in_(verified))
-                                   .values(verified_at=now))
-
-    run_on_database(db, mark)
+    _stamp(db, verified, verified_at=time.time())
     problems = _report(checks)
     typer.echo(f"{len(rows)} recordings checked: {len(verified)} ok, {problems} problems",
                err=True)
@@ -369,16 +374,7 @@ def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list what 
         return gone, failed
 
     gone, failed = asyncio.run(asyncio.to_thread(remove))
-    now = time.time()
-
-    async def mark(database: Database) -> None:
-        if gone:
-            async with database.engine.begin() as conn:
-                await conn.execute(update(RecordingRow)
-                                   .where(RecordingRow.recording_id.in_(gone))
-                                   .values(purged_at=now))
-
-    run_on_database(db, mark)
+    _stamp(db, gone, purged_at=time.time())
     typer.echo(f"purged {len(gone)} recordings, {len(failed)} failed", err=True)
     if failed:
         raise typer.Exit(1)

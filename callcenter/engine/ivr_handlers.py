@@ -212,10 +212,10 @@ class IvrHandlers:
 
     async def voicemail(self, channel: CallerChannel) -> None:
         info = channel.info
-        box = (await channel.get_variable("CC_VM_BOX") or await channel.get_variable("CC_QUEUE")
-               or "general")
-        queue_box = self.config.services_of(box).voicemail_box
-        box = queue_box or box
+        box = await channel.get_variable("CC_VM_BOX")  # the IVR's choice
+        if not box:  # an overflow from a queue: the queue's box
+            queue = await channel.get_variable("CC_QUEUE") or "general"
+            box = self.config.services_of(queue).voicemail_box or queue
         language = await channel.get_variable("CC_LANG") or info.language
         reason = await channel.get_variable("CC_VM_REASON") or "overflow"
         try:

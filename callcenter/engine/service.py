@@ -8,7 +8,6 @@ touched from these tasks, between awaits, so it needs no lock.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -222,8 +221,11 @@ class EngineService:
                 log.error("voicemail %s: e-mail not sent: %s", record.voicemail_id, error)
                 return
             if self.db is not None:
-                with contextlib.suppress(SQLAlchemyError):
+                try:
                     await mark_notified(self.db, record.voicemail_id, self.now())
+                except SQLAlchemyError as error:
+                    log.error("voicemail %s: e-mailed, but not marked so (%s)",
+                              record.voicemail_id, type(error).__name__)
 
     # ----------------------------------------------------------------- inputs
 
