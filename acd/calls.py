@@ -68,4 +68,4 @@ class Call:
     answered_at: float = 0.0
     # Agents who let it ring out, skipped for it until their retry timer fires (value: when).
     declined: dict[str, float] = field(default_factory=dict)
-    rules_fired: list[str] = field(default_factory=list)
+    rules_fired: tuple[str, ...] = ()

@@ -64,10 +64,27 @@ from acd.waiting import WaitGroup
 _EMPTY: dict[str, Agent] = {}
 _INFINITY = math.inf
 # Timer lanes per queue (see acd.timers): fixed lanes, then one per rule index.
-_RING, _WRAP_UP, _MAX_WAIT, _RETRY, _FIRST_RULE_LANE = 0, 1, 2, 3, 4
+_RING_LANE, _WRAP_UP_LANE, _MAX_WAIT_LANE, _RETRY_LANE, _FIRST_RULE_LANE = 0, 1, 2, 3, 4
+# Enum members the hot paths use, as module constants: looking a member up on its Enum
+# class costs about 0.17 µs (the metaclass's __getattr__ defeats the attribute cache), more
+# than a function call, and every routed call would pay it dozens of times.
+_LOGGED_OUT = AgentState.LOGGED_OUT
 _AVAILABLE = AgentState.AVAILABLE
+_RESERVED = AgentState.RESERVED
+_ON_CALL = AgentState.ON_CALL
+_WRAP_UP = AgentState.WRAP_UP
 _PAUSED = AgentState.PAUSED
-_BUSY = (AgentState.RESERVED, AgentState.ON_CALL)
+_BUSY = (_RESERVED, _ON_CALL)
+_WAITING = CallState.WAITING
+_OFFERED = CallState.OFFERED
+_CONNECTED = CallState.CONNECTED
+_ENDED = CallState.ENDED
+_RING_TIMEOUT = TimerKind.RING_TIMEOUT
+_WRAP_UP_END = TimerKind.WRAP_UP_END
+_LONGEST_IDLE = Strategy.LONGEST_IDLE
+_ROUND_ROBIN = Strategy.ROUND_ROBIN
+_CALL_QUEUED = Trigger.CALL_QUEUED
+_AGENT_AVAILABLE = Trigger.AGENT_AVAILABLE
 # Sort key of a waiting call for an agent: higher aged priority, higher queue weight, longer wait.
 _CallKey = tuple[int, int, float, int]
 
@@ -152,7 +169,7 @@ class Router:
             state_since=self._now,
         )
         self._agents[agent_id] = agent
-        self._state_counts[AgentState.LOGGED_OUT] += 1
+        self._state_counts[_LOGGED_OUT] += 1
         self._servable.clear()
         for skill in checked:
             self._skill_agents.setdefault(skill, {})[agent_id] = agent
@@ -160,7 +177,7 @@ class Router:
     def remove_agent(self, agent_id: str) -> None:
         """Forget a logged-out agent (a live change of the roster)."""
         agent = self._agent(agent_id)
-        if agent.state is not AgentState.LOGGED_OUT:
+        if agent.state is not _LOGGED_OUT:
             raise IllegalTransitionError(agent.id, agent.state.value, "remove")
         for skill in agent.skills:
             pool = self._skill_agents[skill]
@@ -168,7 +185,7 @@ class Router:
             if not pool:
                 del self._skill_agents[skill]
         del self._agents[agent_id]
-        self._state_counts[AgentState.LOGGED_OUT] -= 1
+        self._state_counts[_LOGGED_OUT] -= 1
         self._servable.clear()
 
     def set_agent_skills(
@@ -179,7 +196,7 @@ class Router:
         agent = self._agent(agent_id)
         checked = agent_skills(skills, f"agent {agent_id!r}")
         self._now = now
-        idle = agent.state is AgentState.AVAILABLE
+        idle = agent.state is _AVAILABLE
         if idle:
             self._move_idle_skills(agent, checked)
         for skill in agent.skills:
@@ -219,11 +236,11 @@ class Router:
         agent = self._agent(agent_id)
         allowed = self._check_queue_names(queues, f"agent {agent_id!r}")
         self._now = now
-        if agent.state is AgentState.AVAILABLE:
+        if agent.state is _AVAILABLE:
             self._restricted_idle += (allowed is not None) - (agent.queues is not None)
         agent.queues = allowed
         out: list[Decision] = []
-        if agent.state is AgentState.AVAILABLE:
+        if agent.state is _AVAILABLE:
             self._match_agent(agent, now, Trigger.CONFIG_CHANGED, out)
         return out
 
@@ -259,23 +276,23 @@ class Router:
         """Log an agent in, available (or paused with a reason)."""
         self._check_time(now)
         agent = self._agent(agent_id)
-        target = AgentState.PAUSED if paused else AgentState.AVAILABLE
+        target = _PAUSED if paused else _AVAILABLE
         agent.check(AgentEvent.LOGIN, target)
         self._now = now
         out: list[Decision] = []
         self._transition(agent, target, now, paused, out)
-        if target is AgentState.AVAILABLE:
-            self._match_agent(agent, now, Trigger.AGENT_AVAILABLE, out)
+        if target is _AVAILABLE:
+            self._match_agent(agent, now, _AGENT_AVAILABLE, out)
         return out
 
     def logout(self, agent_id: str, now: float) -> list[Decision]:
         self._check_time(now)
         agent = self._agent(agent_id)
-        agent.check(AgentEvent.LOGOUT, AgentState.LOGGED_OUT)
+        agent.check(AgentEvent.LOGOUT, _LOGGED_OUT)
         self._now = now
         out: list[Decision] = []
         agent.pending_pause = None
-        self._transition(agent, AgentState.LOGGED_OUT, now, None, out)
+        self._transition(agent, _LOGGED_OUT, now, None, out)
         return out
 
     def pause(self, agent_id: str, reason: str, now: float) -> list[Decision]:
@@ -288,11 +305,11 @@ class Router:
             self._now = now
             agent.pending_pause = reason
             return []
-        agent.check(AgentEvent.PAUSE, AgentState.PAUSED)
+        agent.check(AgentEvent.PAUSE, _PAUSED)
         self._now = now
         agent.pending_pause = None
         out: list[Decision] = []
-        self._transition(agent, AgentState.PAUSED, now, reason, out)
+        self._transition(agent, _PAUSED, now, reason, out)
         return out
 
     def unpause(self, agent_id: str, now: float) -> list[Decision]:
@@ -300,22 +317,22 @@ class Router:
         asked for earlier."""
         self._check_time(now)
         agent = self._agent(agent_id)
-        if agent.pending_pause and agent.state is not AgentState.PAUSED:
+        if agent.pending_pause and agent.state is not _PAUSED:
             self._now = now
             agent.pending_pause = None
             return []
-        agent.check(AgentEvent.UNPAUSE, AgentState.AVAILABLE)
+        agent.check(AgentEvent.UNPAUSE, _AVAILABLE)
         self._now = now
         out: list[Decision] = []
-        self._transition(agent, AgentState.AVAILABLE, now, None, out)
-        self._match_agent(agent, now, Trigger.AGENT_AVAILABLE, out)
+        self._transition(agent, _AVAILABLE, now, None, out)
+        self._match_agent(agent, now, _AGENT_AVAILABLE, out)
         return out
 
     def end_wrap_up(self, agent_id: str, now: float) -> list[Decision]:
         """The agent ends its after-call work early."""
         self._check_time(now)
         agent = self._agent(agent_id)
-        self._check_state(agent, AgentState.WRAP_UP, AgentEvent.WRAP_UP_END)
+        self._check_state(agent, _WRAP_UP, AgentEvent.WRAP_UP_END)
         self._now = now
         out: list[Decision] = []
         self._finish_wrap_up(agent, now, out)
@@ -329,11 +346,11 @@ class Router:
             raise InvalidValueError(
                 f"agent {agent_id!r}: extra wrap-up: expected seconds > 0, got {extra_s!r}"
             )
-        self._check_state(agent, AgentState.WRAP_UP, AgentEvent.WRAP_UP_END)
+        self._check_state(agent, _WRAP_UP, AgentEvent.WRAP_UP_END)
         self._now = now
         agent.wrap_up_until += extra_s
         agent.timer_token += 1
-        self._timers.push(agent.wrap_up_until, TimerKind.WRAP_UP_END, agent, agent.timer_token)
+        self._timers.push(agent.wrap_up_until, _WRAP_UP_END, agent, agent.timer_token)
         return []
 
     # ----------------------------------------------------------------- calls
@@ -358,7 +375,8 @@ class Router:
         else:
             enqueued_at, entered_at = self._restored_times(request, now)
         self._now = now
-        self._purge_resume(now)
+        if self._resume_expiry:
+            self._purge_resume(now)
         seq, resumed = 0, False
         if request.caller is not None and runtime.settings.resume_window_s > 0:
             ticket = self._resume.pop((request.queue, request.caller), None)
@@ -368,24 +386,25 @@ class Router:
         if not resumed:
             self._seq += 1
             seq = self._seq
+        # Positional, in field order: keyword arguments make this twice as slow.
         call = Call(
-            id=request.id,
-            queue=request.queue,
-            priority=priority,
-            enqueued_at=enqueued_at,
-            seq=seq,
-            base_required=base,
-            alternatives=alternatives,
-            tier=request.tier,
-            caller=request.caller,
-            attributes=request.attributes,
-            queue_entered_at=entered_at,
+            request.id,
+            request.queue,
+            priority,
+            enqueued_at,
+            seq,
+            base,
+            alternatives,
+            request.tier,
+            request.caller,
+            request.attributes,
+            entered_at,
         )
         self._calls[call.id] = call
         out: list[Decision] = [CallQueued(call.id, call.queue, resumed)]
         if not self._offer_on_arrival(call, runtime, now, out):
             self._enter_line(call)
-            self._match_call(call, now, Trigger.CALL_QUEUED, out)
+            self._match_call(call, now, _CALL_QUEUED, out)
         return out
 
     def _offer_on_arrival(
@@ -398,7 +417,7 @@ class Router:
         leave again at once. False, changing nothing: the call goes through the line."""
         settings = runtime.settings
         alternatives = call.alternatives
-        if settings.strategy is not Strategy.LONGEST_IDLE or len(alternatives) != 1:
+        if settings.strategy is not _LONGEST_IDLE or len(alternatives) != 1:
             return False
         required = alternatives[0]
         group = self._groups.get((settings.name, required))
@@ -409,8 +428,8 @@ class Router:
         if found is None or found[0] is None:
             return False
         chosen, runner_up, qualified = found
-        self._offer_to(call, chosen, runner_up, qualified, required, now,
-                       Trigger.CALL_QUEUED, out, in_line=False)
+        self._offer_to(call, runtime, chosen, runner_up, qualified, required, now,
+                       _CALL_QUEUED, out, in_line=False)
         return True
 
     def restore_connected(
@@ -428,7 +447,7 @@ class Router:
                 f" {enqueued_at} and now {now}, got {answered_at}"
             )
         agent = self._agent(agent_id)
-        if agent.state is not AgentState.AVAILABLE:
+        if agent.state is not _AVAILABLE:
             raise IllegalTransitionError(agent.id, agent.state.value, "restore-connected")
         self._now = now
         self._seq += 1
@@ -444,7 +463,7 @@ class Router:
             caller=request.caller,
             attributes=request.attributes,
             queue_entered_at=entered_at,
-            state=CallState.CONNECTED,
+            state=_CONNECTED,
         )
         call.agent_id = agent.id
         call.offered_at = answered_at
@@ -453,7 +472,7 @@ class Router:
         runtime.connected += 1
         agent.call_id = call.id
         out: list[Decision] = []
-        self._transition(agent, AgentState.ON_CALL, now, None, out)
+        self._transition(agent, _ON_CALL, now, None, out)
         return out
 
     def _new_call_queue(self, request: CallRequest, now: float) -> QueueRuntime:
@@ -481,18 +500,22 @@ class Router:
         """The agent answered the offered call."""
         self._check_time(now)
         call = self._call(call_id)
-        self._check_call_state(call, CallState.OFFERED, "answer")
+        if call.state is not _OFFERED:
+            self._check_call_state(call, _OFFERED, "answer")
         agent = self._holder(call)
         # The one state from which ANSWER leads to ON_CALL (see acd.agents.TRANSITIONS).
-        self._check_state(agent, AgentState.RESERVED, AgentEvent.ANSWER)
+        if agent.state is not _RESERVED:
+            self._check_state(agent, _RESERVED, AgentEvent.ANSWER)
         self._now = now
         runtime = self._queues[call.queue]
         runtime.ringing -= 1
         runtime.connected += 1
-        call.state = CallState.CONNECTED
+        call.state = _CONNECTED
         call.answered_at = now
+        # Answered: its ring timeout can no longer fire, so it need not wait in the timers.
+        self._timers.retract_newest((call.queue, _RING_LANE), _RING_TIMEOUT, agent)
         out: list[Decision] = []
-        self._transition(agent, AgentState.ON_CALL, now, None, out)
+        self._transition(agent, _ON_CALL, now, None, out)
         out.append(
             CallConnected(
                 call.id,
@@ -508,7 +531,7 @@ class Router:
         """The agent declined the offer (or its device was busy): treated as a RONA."""
         self._check_time(now)
         call = self._call(call_id)
-        self._check_call_state(call, CallState.OFFERED, "reject")
+        self._check_call_state(call, _OFFERED, "reject")
         self._now = now
         out: list[Decision] = []
         self._ring_no_answer(call, self._holder(call), now, True, out)
@@ -518,7 +541,7 @@ class Router:
         """The caller hung up while waiting or while an agent's phone rang."""
         self._check_time(now)
         call = self._call(call_id)
-        if call.state not in (CallState.WAITING, CallState.OFFERED):
+        if call.state not in (_WAITING, _OFFERED):
             raise CallStateError(
                 f"call {call_id!r}: cannot abandon a call that is {call.state.value}; use end_call"
             )
@@ -526,7 +549,7 @@ class Router:
         runtime = self._queues[call.queue]
         out: list[Decision] = []
         agent: Agent | None = None
-        if call.state is CallState.WAITING:
+        if call.state is _WAITING:
             self._leave_line(call)
         else:
             agent = self._holder(call)
@@ -546,10 +569,12 @@ class Router:
         """The conversation ended (either side hung up): the agent goes to wrap-up."""
         self._check_time(now)
         call = self._call(call_id)
-        self._check_call_state(call, CallState.CONNECTED, "end")
+        if call.state is not _CONNECTED:
+            self._check_call_state(call, _CONNECTED, "end")
         agent = self._holder(call)
         # The one state from which CALL_END leads to WRAP_UP (see acd.agents.TRANSITIONS).
-        self._check_state(agent, AgentState.ON_CALL, AgentEvent.CALL_END)
+        if agent.state is not _ON_CALL:
+            self._check_state(agent, _ON_CALL, AgentEvent.CALL_END)
         self._now = now
         runtime = self._queues[call.queue]
         runtime.connected -= 1
@@ -560,17 +585,17 @@ class Router:
         agent.call_id = None
         self._end(call)
         out: list[Decision] = [CallCompleted(call.id, agent.id, call.queue, talk_s)]
-        self._transition(agent, AgentState.WRAP_UP, now, None, out)
+        self._transition(agent, _WRAP_UP, now, None, out)
         wrap_up_s = runtime.settings.wrap_up_s
         if wrap_up_s > 0:
             agent.wrap_up_until = now + wrap_up_s
             agent.timer_token += 1
             self._timers.push(
                 agent.wrap_up_until,
-                TimerKind.WRAP_UP_END,
+                _WRAP_UP_END,
                 agent,
                 agent.timer_token,
-                lane=(call.queue, _WRAP_UP),
+                lane=(call.queue, _WRAP_UP_LANE),
             )
         else:
             self._finish_wrap_up(agent, now, out)
@@ -579,7 +604,7 @@ class Router:
     def hangup(self, call_id: str, now: float) -> list[Decision]:
         """Whatever state the call is in: abandon if not yet connected, else end it."""
         call = self._call(call_id)
-        if call.state is CallState.CONNECTED:
+        if call.state is _CONNECTED:
             return self.end_call(call_id, now)
         return self.abandon(call_id, now)
 
@@ -589,7 +614,7 @@ class Router:
         call = self._call(call_id)
         check_priority(priority, f"call {call_id!r}: priority")
         self._now = now
-        if call.state is CallState.WAITING:
+        if call.state is _WAITING:
             self._reindex(call, priority=priority)
         else:
             call.priority = priority
@@ -600,7 +625,7 @@ class Router:
         self._check_time(now)
         call = self._call(call_id)
         target = self._queue(queue)
-        self._check_call_state(call, CallState.WAITING, "move")
+        self._check_call_state(call, _WAITING, "move")
         if queue == call.queue:
             raise InvalidValueError(f"call {call_id!r} is already in queue {queue!r}")
         self._check_servable(call_id, (target.settings.required,), target.settings)
@@ -636,10 +661,10 @@ class Router:
             if not self._timer_valid(entry):
                 continue
             kind, subject, detail = entry[2], entry[3], entry[5]
-            if kind is TimerKind.RING_TIMEOUT:
+            if kind is _RING_TIMEOUT:
                 assert isinstance(subject, Agent)
                 self._ring_no_answer(self._held_call(subject), subject, now, False, out)
-            elif kind is TimerKind.WRAP_UP_END:
+            elif kind is _WRAP_UP_END:
                 assert isinstance(subject, Agent)
                 self._finish_wrap_up(subject, now, out)
             elif kind is TimerKind.RULE:
@@ -662,7 +687,7 @@ class Router:
     def position(self, call_id: str) -> int:
         """1-based place in line within the call's queue (0 once an agent has been offered it)."""
         call = self._call(call_id)
-        if call.state is not CallState.WAITING:
+        if call.state is not _WAITING:
             return 0
         runtime = self._queues[call.queue]
         key = self._call_key(call, runtime, self._now)
@@ -687,7 +712,7 @@ class Router:
         staffed = sum(
             n
             for state, n in self._queue_agents(runtime).items()
-            if state not in (AgentState.LOGGED_OUT, AgentState.PAUSED)
+            if state not in (_LOGGED_OUT, _PAUSED)
         )
         if staffed == 0:
             return None
@@ -771,7 +796,7 @@ class Router:
         settings = runtime.settings
         declined = call.declined
         alternatives = call.alternatives
-        if settings.strategy is Strategy.LONGEST_IDLE and len(alternatives) == 1:
+        if settings.strategy is _LONGEST_IDLE and len(alternatives) == 1:
             found = self._longest_idle_fast(
                 alternatives[0], declined,
                 others_wait=call.groups[0].holds_unflagged_other(call),
@@ -781,7 +806,7 @@ class Router:
                     return
                 chosen, runner_up, qualified = found
                 self._offer_to(
-                    call, chosen, runner_up, qualified, alternatives[0], now, trigger, out
+                    call, runtime, chosen, runner_up, qualified, alternatives[0], now, trigger, out
                 )
                 return
         candidates: list[Agent] = []
@@ -819,7 +844,7 @@ class Router:
             if len(alternatives) == 1
             else next(r for r in alternatives if qualifies(chosen.skills, r))
         )
-        self._offer_to(call, chosen, runner_up, len(candidates), met, now, trigger, out)
+        self._offer_to(call, runtime, chosen, runner_up, len(candidates), met, now, trigger, out)
 
     def _longest_idle_fast(
         self, required: Requirement, declined: dict[str, float], *, others_wait: bool
@@ -851,6 +876,7 @@ class Router:
     def _offer_to(
         self,
         call: Call,
+        runtime: QueueRuntime,
         chosen: Agent,
         runner_up: Agent | None,
         qualified: int,
@@ -858,23 +884,27 @@ class Router:
         now: float,
         trigger: Trigger,
         out: list[Decision],
-        *,
         in_line: bool = True,
     ) -> None:
-        runtime = self._queues[call.queue]
+        """Offer `call` to `chosen`, picked among `qualified` idle agents."""
+        settings = runtime.settings
+        priority = call.priority
+        # Positional, in field order (trigger ... waited_s): one is built per offer, and
+        # keyword arguments make that twice as slow.
         why = Why(
-            trigger=trigger,
-            strategy=runtime.settings.strategy,
-            required=met,
-            rules_fired=tuple(call.rules_fired),
-            qualified_agents=qualified,
-            runner_up_agent=runner_up.id if runner_up else None,
-            competing_calls=1,
-            runner_up_call=None,
-            aged_priority=runtime.aged_priority(call.priority, call.enqueued_at, now),
-            waited_s=now - call.enqueued_at,
+            trigger,
+            settings.strategy,
+            met,
+            call.rules_fired,
+            qualified,
+            runner_up.id if runner_up else None,
+            1,  # competing calls: the one that arrived
+            None,  # runner-up call
+            runtime.aged_priority(priority, call.enqueued_at, now) if settings.aging_step
+            else priority,
+            now - call.enqueued_at,
         )
-        self._offer(call, chosen, now, why, out, in_line=in_line)
+        self._offer(call, runtime, chosen, now, why, out, in_line)
 
     def _match_agent(self, agent: Agent, now: float, trigger: Trigger, out: list[Decision]) -> None:
         """Offer the idle `agent` the best waiting call it can take, if any."""
@@ -917,7 +947,7 @@ class Router:
             trigger=trigger,
             strategy=runtime.settings.strategy,
             required=best_group.required,
-            rules_fired=tuple(best_call.rules_fired),
+            rules_fired=best_call.rules_fired,
             qualified_agents=1,
             runner_up_agent=None,
             competing_calls=compared,
@@ -925,7 +955,7 @@ class Router:
             aged_priority=-best[0],
             waited_s=now - best_call.enqueued_at,
         )
-        self._offer(best_call, agent, now, why, out)
+        self._offer(best_call, runtime, agent, now, why, out)
 
     def _candidate_groups(self, skills: dict[str, int]) -> Iterator[list[WaitGroup]]:
         # Each group is listed under one of its skills only, so none is seen twice.
@@ -940,30 +970,31 @@ class Router:
     def _offer(
         self,
         call: Call,
+        runtime: QueueRuntime,
         agent: Agent,
         now: float,
         why: Why,
         out: list[Decision],
-        *,
         in_line: bool = True,
     ) -> None:
-        runtime = self._queues[call.queue]
+        """Ring `agent` for `call` (in `runtime`, the call's queue)."""
         if in_line:
             self._leave_line(call)
-        call.state = CallState.OFFERED
+        settings = runtime.settings
+        call.state = _OFFERED
         call.agent_id = agent.id
         call.offered_at = now
         runtime.ringing += 1
-        if runtime.settings.strategy is Strategy.ROUND_ROBIN:
+        if settings.strategy is _ROUND_ROBIN:
             runtime.rr_last = agent.order
         agent.call_id = call.id
-        deadline = now + runtime.settings.ring_timeout_s
+        deadline = now + settings.ring_timeout_s
         agent.timer_token += 1
         self._timers.push(
-            deadline, TimerKind.RING_TIMEOUT, agent, agent.timer_token, lane=(call.queue, _RING)
+            deadline, _RING_TIMEOUT, agent, agent.timer_token, "", (call.queue, _RING_LANE)
         )
         out.append(Offer(call.id, agent.id, agent.display_id, call.queue, deadline, why))
-        self._transition(agent, AgentState.RESERVED, now, None, out)
+        self._transition(agent, _RESERVED, now, None, out)
 
     def _ring_no_answer(
         self, call: Call, agent: Agent, now: float, rejected: bool, out: list[Decision]
@@ -983,23 +1014,25 @@ class Router:
             reason = None
             until = now + settings.retry_s
             call.declined[agent.id] = until
-            self._timers.push(until, TimerKind.RETRY, call, 0, agent.id, lane=(call.queue, _RETRY))
-        target = AgentState.PAUSED if reason else AgentState.AVAILABLE
+            self._timers.push(
+                until, TimerKind.RETRY, call, 0, agent.id, lane=(call.queue, _RETRY_LANE)
+            )
+        target = _PAUSED if reason else _AVAILABLE
         self._transition(agent, target, now, reason, out)
         self._enter_line(call)
         self._match_call(call, now, Trigger.RING_NO_ANSWER, out)
-        if agent.state is AgentState.AVAILABLE:
-            self._match_agent(agent, now, Trigger.AGENT_AVAILABLE, out)
+        if agent.state is _AVAILABLE:
+            self._match_agent(agent, now, _AGENT_AVAILABLE, out)
 
     def _free_agent(self, agent: Agent, now: float, out: list[Decision]) -> None:
         """An offer to `agent` was withdrawn: available again, or paused if it asked to be."""
         if agent.pending_pause:
             reason = agent.pending_pause
             agent.pending_pause = None
-            self._transition(agent, AgentState.PAUSED, now, reason, out)
+            self._transition(agent, _PAUSED, now, reason, out)
             return
-        self._transition(agent, AgentState.AVAILABLE, now, None, out)
-        self._match_agent(agent, now, Trigger.AGENT_AVAILABLE, out)
+        self._transition(agent, _AVAILABLE, now, None, out)
+        self._match_agent(agent, now, _AGENT_AVAILABLE, out)
 
     def _finish_wrap_up(self, agent: Agent, now: float, out: list[Decision]) -> None:
         agent.timer_token += 1
@@ -1012,7 +1045,7 @@ class Router:
         rule = runtime.settings.rules[call.next_rule]
         call.next_rule += 1
         label = rule.describe()
-        call.rules_fired.append(label)
+        call.rules_fired += (label,)
         if isinstance(rule, ExpandSkills):
             expanded = _expand(call.alternatives, rule)
             if expanded != call.alternatives:
@@ -1068,9 +1101,9 @@ class Router:
         del call.declined[agent_id]
         agent = self._agents.get(agent_id)
         if (
-            call.state is CallState.WAITING
+            call.state is _WAITING
             and agent is not None
-            and agent.state is AgentState.AVAILABLE
+            and agent.state is _AVAILABLE
         ):
             self._match_agent(agent, now, Trigger.RETRY, out)
 
@@ -1088,20 +1121,20 @@ class Router:
 
     def _timer_valid(self, entry: TimerEntry) -> bool:
         kind, subject, token = entry[2], entry[3], entry[4]
-        if kind is TimerKind.RING_TIMEOUT or kind is TimerKind.WRAP_UP_END:
+        if kind is _RING_TIMEOUT or kind is _WRAP_UP_END:
             agent = cast(Agent, subject)
-            expected = AgentState.RESERVED if kind is TimerKind.RING_TIMEOUT else AgentState.WRAP_UP
+            expected = _RESERVED if kind is _RING_TIMEOUT else _WRAP_UP
             return agent.timer_token == token and agent.state is expected
         call = cast(Call, subject)
         if kind is TimerKind.RETRY:
-            return call.state is not CallState.ENDED and entry[5] in call.declined
-        return call.state is CallState.WAITING and call.wait_epoch == token
+            return call.state is not _ENDED and entry[5] in call.declined
+        return call.state is _WAITING and call.wait_epoch == token
 
     # ----------------------------------------------------------------- line bookkeeping
 
     def _enter_line(self, call: Call) -> None:
         runtime = self._queues[call.queue]
-        call.state = CallState.WAITING
+        call.state = _WAITING
         runtime.waiting[call.id] = call
         self._in_line += 1
         self._index(call, runtime)
@@ -1113,7 +1146,7 @@ class Router:
                 TimerKind.MAX_WAIT,
                 call,
                 call.wait_epoch,
-                lane=(call.queue, _MAX_WAIT),
+                lane=(call.queue, _MAX_WAIT_LANE),
             )
 
     def _leave_line(self, call: Call) -> None:
@@ -1156,7 +1189,7 @@ class Router:
         return group
 
     def _end(self, call: Call) -> None:
-        call.state = CallState.ENDED
+        call.state = _ENDED
         call.declined.clear()
         del self._calls[call.id]
 

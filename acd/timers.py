@@ -31,13 +31,14 @@ LaneKey = tuple[str, int]  # (queue, lane number chosen by the router)
 
 
 class Timers:
-    __slots__ = ("_heads", "_heap", "_lanes", "_seq")
+    __slots__ = ("_heads", "_heap", "_lanes", "_seq", "_stale_heads")
 
     def __init__(self) -> None:
         self._heap: list[TimerEntry] = []
         self._lanes: dict[LaneKey, deque[TimerEntry]] = {}
         self._heads: list[tuple[float, int, LaneKey]] = []  # one entry per non-empty lane
         self._seq = 0
+        self._stale_heads = 0  # entries of _heads whose lane head was retracted
 
     def push(
         self,
@@ -64,9 +65,42 @@ class Timers:
                 return
         heappush(self._heap, entry)
 
+    def retract_newest(self, lane: LaneKey, kind: TimerKind, subject: Agent | Call) -> None:
+        """Drop the lane's newest deadline if it is `subject`'s of `kind`: the caller knows it
+        is moot (an offer answered at once leaves its ring timeout behind).
+
+        Anything else stays where it is and is skipped when it comes due, as ever."""
+        queue = self._lanes.get(lane)
+        if not queue:
+            return
+        newest = queue[-1]
+        if newest[3] is not subject or newest[2] is not kind:
+            return
+        queue.pop()
+        if not queue:
+            # It was the lane's head too: its entry among the heads goes, now if it is on top
+            # (the usual case), else when it gets there.
+            heads = self._heads
+            if heads[0][1] == newest[1]:
+                heappop(heads)
+            else:
+                self._stale_heads += 1
+
+    def _drop_stale_heads(self) -> None:
+        """Pop the entries on top of the heads heap whose lane head was retracted since."""
+        heads, lanes = self._heads, self._lanes
+        while heads:
+            queue = lanes[heads[0][2]]
+            if queue and queue[0][1] == heads[0][1]:
+                return
+            heappop(heads)
+            self._stale_heads -= 1
+
     def peek(self) -> TimerEntry | None:
         """The earliest deadline, valid or not."""
         heap, heads = self._heap, self._heads
+        if self._stale_heads:
+            self._drop_stale_heads()
         if heads and (not heap or heads[0][:2] < heap[0][:2]):
             return self._lanes[heads[0][2]][0]
         return heap[0] if heap else None
@@ -74,6 +108,8 @@ class Timers:
     def pop(self) -> TimerEntry:
         """Remove and return the earliest deadline (call `peek` first: there must be one)."""
         heap, heads = self._heap, self._heads
+        if self._stale_heads:
+            self._drop_stale_heads()
         if heads and (not heap or heads[0][:2] < heap[0][:2]):
             lane = heappop(heads)[2]
             queue = self._lanes[lane]

@@ -38,10 +38,19 @@ from simulations.stats import WAIT_BIN_S, WAIT_BINS, CallTally, RunStats
 END_OF_SHIFT = "end-of-shift"
 BREAK = "break"
 
-# Event kinds, in the order they are handled when they fall on the same instant.
+# Agent states as module constants: looking a member up on its Enum class costs more than a
+# function call (the metaclass's __getattr__ defeats the attribute cache).
+_LOGGED_OUT = AgentState.LOGGED_OUT
+_WRAP_UP = AgentState.WRAP_UP
+_PAUSED = AgentState.PAUSED
+
+# Event kinds. Events on the same instant are handled in the order they were scheduled.
 _TALK_END, _ANSWER, _PATIENCE, _ARRIVAL, _SHIFT_START, _BREAK_START, _BREAK_END, _SHIFT_END = range(
     8
 )
+# (time, seq, kind, subject): the heap's order is time, then scheduling order.
+_Event = tuple[float, float, int, object]
+_NO_EVENT: _Event = (math.inf, math.inf, _ARRIVAL, None)  # later than every event
 
 
 @dataclass(slots=True)
@@ -101,8 +110,11 @@ class Simulation:
         self.drain_s = drain_s
         self.stats = RunStats(interval_s)
         self._rng = rng
-        self._heap: list[tuple[float, int, int, object]] = []
+        self._heap: list[_Event] = []
         self._seq = count()
+        # The next call to arrive, kept out of the heap: the workload comes in arrival order.
+        # It takes its place in the event order (time, then seq) like any heap entry.
+        self._arrival: _Event = _NO_EVENT
         self._live: dict[str, _Live] = {}
         self._clocks = {agent.id: _AgentClock(agent) for agent in agents}
         self._waiting: dict[str, int] = {}
@@ -137,7 +149,10 @@ class Simulation:
         end = horizon + self.drain_s
         now = 0.0
         while True:
-            event_time = heap[0][0] if heap else math.inf
+            event = self._arrival
+            if heap and heap[0] < event:
+                event = heap[0]
+            event_time = event[0]
             deadline = next_deadline()
             if deadline is not None and deadline <= event_time:
                 if deadline > end:
@@ -147,12 +162,14 @@ class Simulation:
                 continue
             if event_time > end or (event_time > horizon and not live_calls):
                 break
+            if event is self._arrival:
+                now = event_time
+                self._arrive(event[3], now)  # type: ignore[arg-type]
+                continue
             now, _, kind, subject = heappop(heap)
-            # The three events of every call first, without a method call to dispatch them.
+            # The two other events of every call first, without a method call to dispatch them.
             if kind == _TALK_END:
                 apply(router.end_call(subject, now), now)  # type: ignore[arg-type]
-            elif kind == _ARRIVAL:
-                self._arrive(subject, now)  # type: ignore[arg-type]
             else:
                 self._handle(kind, subject, now)
         self._close_agent_time(min(now, end))
@@ -164,7 +181,9 @@ class Simulation:
     def _next_arrival(self) -> None:
         call = next(self._calls, None)
         if call is not None and call.arrival_s <= self.horizon_s:
-            self._push(call.arrival_s, _ARRIVAL, call)
+            self._arrival = (call.arrival_s, next(self._seq), _ARRIVAL, call)
+        else:
+            self._arrival = _NO_EVENT
 
     # ------------------------------------------------------------------ events
 
@@ -197,7 +216,8 @@ class Simulation:
             tally.offered += 1
         live = _Live(call, tally, call.queue)
         self._live[call.id] = live
-        request = CallRequest(call.id, call.queue, call.priority, call.required, caller=call.caller)
+        # Positional (id, queue, priority, required, tier, caller): keywords cost twice as much.
+        request = CallRequest(call.id, call.queue, call.priority, call.required, None, call.caller)
         self._apply(self.router.enqueue(request, now), now)
         if live.connected:
             return  # answered at once: no patience to run out
@@ -229,66 +249,77 @@ class Simulation:
     # ------------------------------------------------------------------ decisions
 
     def _apply(self, decisions: list[Decision], now: float) -> None:
-        self._apply_list(decisions, now)
-        # Offers answered at once are answered after the decisions that made them.
-        answer_now = self._answer_now
-        while answer_now:
-            call_id = answer_now.pop(0)
-            self._apply_list(self.router.answer(call_id, now), now)
-
-    def _apply_list(self, decisions: list[Decision], now: float) -> None:
+        """Carry out the router's decisions; offers answered at once are answered after them."""
         live_calls = self._live
-        for d in decisions:
-            cls = d.__class__
-            if cls is AgentStateChanged:
-                self._agent_changed(d, now)  # type: ignore[arg-type]
-            elif cls is Offer:
-                self._offer(d, now)  # type: ignore[arg-type]
-            elif cls is CallConnected:
-                live = live_calls[d.call_id]  # type: ignore[union-attr]
-                live.connected = True
-                live.offered_to = None
-                tally = live.tally
-                wait = now - live.call.arrival_s
-                if tally is not None:
-                    tally.answered += 1
-                    tally.wait_answered_s += wait
-                    if wait <= self._target_s[live.queue]:
-                        tally.answered_in_target += 1
-                    self._record_wait(tally, wait)
-                self._clocks[d.agent_id].last_call = tally  # type: ignore[union-attr]
-                self._push(now + live.call.handle_s, _TALK_END, d.call_id)  # type: ignore[union-attr]
-            elif cls is CallCompleted:
-                live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
-                if live.tally is not None:
-                    live.tally.talk_s += d.talk_s  # type: ignore[union-attr]
-            elif cls is CallQueued:
-                self._count_waiting(d.queue, 1, now)  # type: ignore[union-attr]
-            elif cls is RingNoAnswer:
-                live = live_calls[d.call_id]  # type: ignore[union-attr]
-                live.offered_to = None
-                if live.tally is not None:
-                    live.tally.ring_no_answer += 1
-                self._count_waiting(live.queue, 1, now)
-            elif cls is OfferWithdrawn:
-                live_calls[d.call_id].offered_to = None  # type: ignore[union-attr]
-            elif cls is CallAbandoned:
-                live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
-                if d.while_ringing is None:  # type: ignore[union-attr]
-                    self._count_waiting(live.queue, -1, now)
-                tally = live.tally
-                if tally is not None:
-                    wait = now - live.call.arrival_s
-                    tally.abandoned += 1
-                    tally.wait_abandoned_s += wait
-                    if wait <= self.short_abandon_s:
-                        tally.short_abandoned += 1
-                    self._record_wait(tally, wait)
-            elif cls is Expired or cls is Overflow:
-                self._left_queue(d, now)  # type: ignore[arg-type]
+        clocks = self._clocks
+        answer_now = self._answer_now
+        while True:
+            # The common decisions inline, most frequent first: this runs several times a call.
+            for d in decisions:
+                cls = d.__class__
+                if cls is AgentStateChanged:
+                    self._agent_changed(d, clocks[d.agent_id], now)  # type: ignore[union-attr,arg-type]
+                elif cls is Offer:
+                    self._offer(d, live_calls[d.call_id], now)  # type: ignore[union-attr,arg-type]
+                elif cls is CallQueued:
+                    self._count_waiting(d.queue, 1, now)  # type: ignore[union-attr]
+                elif cls is CallConnected:
+                    live = live_calls[d.call_id]  # type: ignore[union-attr]
+                    live.connected = True
+                    live.offered_to = None
+                    tally = live.tally
+                    if tally is not None:
+                        wait = now - live.call.arrival_s
+                        tally.answered += 1
+                        tally.wait_answered_s += wait
+                        if wait <= self._target_s[live.queue]:
+                            tally.answered_in_target += 1
+                        if wait:
+                            self._record_wait(tally, wait)
+                        else:  # answered on arrival, the usual case
+                            tally.wait_hist[0] += 1
+                    clocks[d.agent_id].last_call = tally  # type: ignore[union-attr]
+                    heappush(
+                        self._heap,
+                        (now + live.call.handle_s, next(self._seq), _TALK_END, d.call_id),  # type: ignore[union-attr]
+                    )
+                elif cls is CallCompleted:
+                    live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
+                    if live.tally is not None:
+                        live.tally.talk_s += d.talk_s  # type: ignore[union-attr]
+                else:
+                    self._apply_rare(d, now)
+            if not answer_now:
+                return
+            decisions = self.router.answer(answer_now.pop(0), now)
 
-    def _offer(self, offer: Offer, now: float) -> None:
-        live = self._live[offer.call_id]
+    def _apply_rare(self, d: Decision, now: float) -> None:
+        live_calls = self._live
+        cls = d.__class__
+        if cls is RingNoAnswer:
+            live = live_calls[d.call_id]  # type: ignore[union-attr]
+            live.offered_to = None
+            if live.tally is not None:
+                live.tally.ring_no_answer += 1
+            self._count_waiting(live.queue, 1, now)
+        elif cls is OfferWithdrawn:
+            live_calls[d.call_id].offered_to = None  # type: ignore[union-attr]
+        elif cls is CallAbandoned:
+            live = live_calls.pop(d.call_id)  # type: ignore[union-attr]
+            if d.while_ringing is None:  # type: ignore[union-attr]
+                self._count_waiting(live.queue, -1, now)
+            tally = live.tally
+            if tally is not None:
+                wait = now - live.call.arrival_s
+                tally.abandoned += 1
+                tally.wait_abandoned_s += wait
+                if wait <= self.short_abandon_s:
+                    tally.short_abandoned += 1
+                self._record_wait(tally, wait)
+        elif cls is Expired or cls is Overflow:
+            self._left_queue(d, now)  # type: ignore[arg-type]
+
+    def _offer(self, offer: Offer, live: _Live, now: float) -> None:
         live.offered_to = offer.agent_id
         live.offers += 1
         self._count_waiting(offer.queue, -1, now)
@@ -321,17 +352,17 @@ class Simulation:
             else:
                 tally.overflowed += 1
 
-    def _agent_changed(self, change: AgentStateChanged, now: float) -> None:
-        clock = self._clocks[change.agent_id]
+    def _agent_changed(self, change: AgentStateChanged, clock: _AgentClock, now: float) -> None:
         since = clock.since
-        self._credit(clock, now)
+        if now > since:  # nothing to credit for a state left the instant it was entered
+            self._credit(clock, now)
+            if change.old is _WRAP_UP:
+                tally = clock.last_call
+                if tally is not None:
+                    tally.wrap_up_s += now - since
         clock.state = change.new
         clock.since = now
-        if change.old is AgentState.WRAP_UP:
-            tally = clock.last_call
-            if tally is not None:
-                tally.wrap_up_s += now - since
-        if change.new is AgentState.PAUSED and change.reason == END_OF_SHIFT:
+        if change.new is _PAUSED and change.reason == END_OF_SHIFT:
             self._apply(self.router.logout(change.agent_id, now), now)
 
     def _credit(self, clock: _AgentClock, now: float) -> None:
@@ -339,7 +370,7 @@ class Simulation:
         since = clock.since
         start = since if since > self.warmup_s else self.warmup_s
         state = clock.state
-        if now <= start or state is AgentState.LOGGED_OUT:
+        if now <= start or state is _LOGGED_OUT:
             return
         stats = self.stats
         group = clock.agent.group
