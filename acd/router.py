@@ -369,7 +369,8 @@ class Router:
                 )
             base = tuple(requirement(r, f"call {request.id!r}: required") for r in request.required)
         alternatives = base if base is not None else (runtime.settings.required,)
-        self._check_servable(request.id, alternatives, runtime.settings)
+        if self._servable.get(alternatives[0]) is not True:  # else known to be servable
+            self._check_servable(request.id, alternatives, runtime.settings)
         if request.enqueued_at is None and request.queue_entered_at is None:
             enqueued_at = entered_at = now  # a new call: the hot path checks nothing more
         else:
@@ -1032,7 +1033,8 @@ class Router:
             self._transition(agent, _PAUSED, now, reason, out)
             return
         self._transition(agent, _AVAILABLE, now, None, out)
-        self._match_agent(agent, now, _AGENT_AVAILABLE, out)
+        if self._in_line:
+            self._match_agent(agent, now, _AGENT_AVAILABLE, out)
 
     def _finish_wrap_up(self, agent: Agent, now: float, out: list[Decision]) -> None:
         agent.timer_token += 1

@@ -33,7 +33,7 @@ from acd import (
 )
 from acd.decisions import Decision
 from simulations.model import SimAgent, SimCall
-from simulations.stats import WAIT_BIN_S, WAIT_BINS, CallTally, RunStats
+from simulations.stats import WAIT_BIN_S, WAIT_BINS, AgentTally, CallTally, RunStats
 
 END_OF_SHIFT = "end-of-shift"
 BREAK = "break"
@@ -73,6 +73,8 @@ class _AgentClock:
     state: AgentState = AgentState.LOGGED_OUT
     since: float = 0.0
     last_call: CallTally | None = None  # whose wrap-up the agent is doing
+    interval: int = -1  # the reporting interval last credited, and its group's tally
+    tally: AgentTally | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +260,18 @@ class Simulation:
             for d in decisions:
                 cls = d.__class__
                 if cls is AgentStateChanged:
-                    self._agent_changed(d, clocks[d.agent_id], now)  # type: ignore[union-attr,arg-type]
+                    clock = clocks[d.agent_id]  # type: ignore[union-attr]
+                    since = clock.since
+                    if now > since:  # nothing to credit for a state left the instant it began
+                        self._credit(clock, now)
+                        if d.old is _WRAP_UP:  # type: ignore[union-attr]
+                            tally = clock.last_call
+                            if tally is not None:
+                                tally.wrap_up_s += now - since
+                    clock.state = d.new  # type: ignore[union-attr]
+                    clock.since = now
+                    if d.new is _PAUSED and d.reason == END_OF_SHIFT:  # type: ignore[union-attr]
+                        self._apply(self.router.logout(d.agent_id, now), now)  # type: ignore[union-attr]
                 elif cls is Offer:
                     self._offer(d, live_calls[d.call_id], now)  # type: ignore[union-attr,arg-type]
                 elif cls is CallQueued:
@@ -352,19 +365,6 @@ class Simulation:
             else:
                 tally.overflowed += 1
 
-    def _agent_changed(self, change: AgentStateChanged, clock: _AgentClock, now: float) -> None:
-        since = clock.since
-        if now > since:  # nothing to credit for a state left the instant it was entered
-            self._credit(clock, now)
-            if change.old is _WRAP_UP:
-                tally = clock.last_call
-                if tally is not None:
-                    tally.wrap_up_s += now - since
-        clock.state = change.new
-        clock.since = now
-        if change.new is _PAUSED and change.reason == END_OF_SHIFT:
-            self._apply(self.router.logout(change.agent_id, now), now)
-
     def _credit(self, clock: _AgentClock, now: float) -> None:
         """Credit the agent's time in its current state up to `now` (after the warm-up)."""
         since = clock.since
@@ -376,7 +376,12 @@ class Simulation:
         group = clock.agent.group
         interval = int(start // stats.interval_s)
         if now <= (interval + 1) * stats.interval_s:  # the common case: within one interval
-            tally = stats.agents.get((interval, group))
+            if interval == clock.interval:
+                tally = clock.tally
+            else:
+                tally = stats.agents.get((interval, group))
+                if tally is not None:
+                    clock.interval, clock.tally = interval, tally
             if tally is not None:
                 tally.seconds[state] += now - start
                 return
@@ -391,9 +396,10 @@ class Simulation:
         waiting = self._waiting.get(queue, 0) + delta
         self._waiting[queue] = waiting
         if delta > 0 and now >= self.warmup_s:
-            key = (int(now // self.stats.interval_s), queue)
-            if waiting > self.stats.max_waiting.get(key, 0):
-                self.stats.max_waiting[key] = waiting
+            stats = self.stats
+            key = (int(now // stats.interval_s), queue)
+            if waiting > stats.max_waiting.get(key, 0):
+                stats.max_waiting[key] = waiting
 
     @staticmethod
     def _record_wait(tally: CallTally, wait: float) -> None:

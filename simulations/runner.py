@@ -103,11 +103,12 @@ def workload(
     if len(types) == 1:
         # One call type (the common steady-state study): no merge, variates by iterator.
         [t], [need] = types, required
-        calls = zip(count(), arrivals[0], handle[0].values(), patience[0].values(), strict=False)
-        for number, arrival, handle_s, patience_s in calls:
+        ids = map(str, count())
+        calls = zip(ids, arrivals[0], handle[0].values(), patience[0].values(), strict=False)
+        for call_id, arrival, handle_s, patience_s in calls:
             if arrival > scenario.horizon_s:
                 break
-            yield SimCall(str(number), 0, t.queue, t.priority, arrival, handle_s, patience_s, need)
+            yield SimCall(call_id, 0, t.queue, t.priority, arrival, handle_s, patience_s, need)
         return
     streams = [_labelled(times, index) for index, times in enumerate(arrivals)]
     for number, (arrival, index) in enumerate(heapq.merge(*streams)):
