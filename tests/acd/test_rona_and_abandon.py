@@ -134,3 +134,18 @@ def test_hangup_dispatches_on_state() -> None:
     d = router.hangup("c1", 9.0)
     assert router.agent_info("a").state is AgentState.WRAP_UP
     assert any(type(x).__name__ == "CallCompleted" for x in d)
+
+
+def test_answered_offers_leave_no_ring_timeout_and_an_unanswered_one_still_rings_out() -> None:
+    router = staffed([queue(ring_timeout_s=15.0)], {"a": {}, "b": {}, "c": {}})
+    router.enqueue(call("c1"), 1.0)  # to a
+    router.answer("c1", 1.0)
+    router.enqueue(call("c2"), 2.0)  # to b, who lets it ring
+    router.enqueue(call("c3"), 3.0)  # to c
+    router.answer("c3", 3.0)
+    assert router.next_deadline() == 17.0  # c2's ring timeout, and nothing stale before it
+    assert [x.call_id for x in router.advance(17.0) if isinstance(x, RingNoAnswer)] == ["c2"]
+    router.end_call("c1", 20.0)  # a takes c2 back, and answers it
+    router.answer("c2", 20.0)
+    assert router.next_deadline() is None
+    check_invariants(router)

@@ -118,3 +118,18 @@ def test_agent_time_adds_up_to_the_shifts() -> None:
     assert logged_in >= len(roster) * 3600.0 - 1e-6
     assert logged_in < len(roster) * 3600.0 * 1.1
     assert not math.isnan(logged_in)
+
+
+def test_events_on_the_same_instant_run_in_the_order_they_were_scheduled() -> None:
+    # c2 arrives the instant c1's talk ends (traces in whole seconds do this all the time).
+    # Its arrival was scheduled first, when c1 arrived, so it finds the only agent still
+    # talking and waits for it, 0 s; in the other order it would be answered on arrival.
+    router = Router([QueueSettings("q", sl_target_s=20.0)])
+    agent = SimAgent("a", "team", {}, (Shift(0.0, 1000.0),))
+    calls = [SimCall("c1", 0, "q", 0, 0.0, 10.0), SimCall("c2", 0, "q", 0, 10.0, 5.0)]
+    result = Simulation(
+        router, [agent], iter(calls), horizon_s=1000.0, interval_s=100.0,
+        rng=np.random.default_rng(0),
+    ).run()
+    t = total(result)
+    assert (t.answered, t.delayed, t.wait_answered_s) == (2, 1, 0.0)
