@@ -19,15 +19,14 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from cdr.db import Database
-from cdr.records import AgentActivity, HangupBy, Outcome, SegmentKind
-from cdr.schema import AgentSessionRow, AgentStateRow, CallRow, SegmentRow
+from cdr.records import AgentActivity, HangupBy, Outcome, Segment, SegmentKind
+from cdr.rows import decode_segments
+from cdr.schema import AgentSessionRow, AgentStateRow, CallRow
 
 CALLS = CallRow.__table__
-SEGMENTS = SegmentRow.__table__
 STATES = AgentStateRow.__table__
 SESSIONS = AgentSessionRow.__table__
 calls = CALLS.c
-segments = SEGMENTS.c
 states = STATES.c
 sessions = SESSIONS.c
 
@@ -51,7 +50,7 @@ def queue_log_line(event: QueueLogEvent) -> str:
     return "|".join((str(int(at)), call_id, queue, agent, name, *data)) + "\n"
 
 
-def _call_events(row: Any, rings: list[Any]) -> list[QueueLogEvent]:
+def _call_events(row: Any) -> list[QueueLogEvent]:
     call_id = row.uniqueid or row.call_id
     queue = row.queue or "NONE"
     enq = row.enqueued_at
@@ -59,6 +58,7 @@ def _call_events(row: Any, rings: list[Any]) -> list[QueueLogEvent]:
     events: list[QueueLogEvent] = [
         (enq, call_id, queue, "NONE", "ENTERQUEUE", ("", row.caller or ""))
     ]
+    rings: list[Segment] = [s for s in decode_segments(row.segments) if s.kind is SegmentKind.RING]
     for ring in rings:
         if not ring.answered:
             ms = str(round((ring.end - ring.start) * 1000))
@@ -107,18 +107,8 @@ async def _day_events(db: Database, lo: float, hi: float) -> list[QueueLogEvent]
         calls.arrived_at >= lo - DAY_S,
     )
     async with db.engine.connect() as conn:
-        rows = (await conn.execute(call_stmt)).all()
-        ids = [r.call_id for r in rows]
-        rings: dict[str, list[Any]] = {}
-        for start in range(0, len(ids), 5000):
-            ring_stmt = select(SEGMENTS).where(
-                segments.call_id.in_(ids[start : start + 5000]),
-                segments.kind == SegmentKind.RING.value,
-            )
-            for seg in await conn.execute(ring_stmt):
-                rings.setdefault(seg.call_id, []).append(seg)
-        for row in rows:
-            events.extend(_call_events(row, rings.get(row.call_id, [])))
+        for row in await conn.execute(call_stmt):
+            events.extend(_call_events(row))
         # Spans are stored cut at 15-minute boundaries: join the pieces of one pause again.
         pause_stmt = (
             select(STATES)

@@ -1,6 +1,7 @@
 """Interval roll-ups: per 15 minutes, the call counts and sums reports need, per queue and call
-type (`queue_intervals`) and per agent (`agent_intervals`), kept by the writer in SQL in the
-same transaction as the raw rows. Reports add up these rows instead of every call.
+type (`queue_intervals`) and per agent (`agent_intervals`), kept by the writer in the same
+transaction as the raw rows (`cdr.rollup_delta`). Reports add up these rows instead of every
+call. This module holds their SQL definitions, the full rebuild, and FCR's incremental part.
 
 The roll-ups hold what `cdr.aggregate.call_tallies` computes from `calls`, with the default
 thresholds (`ROLLUP_SETTINGS`); a report with other thresholds, or a period or grouping that
@@ -40,7 +41,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import BindParameter
 
 from cdr import kpis
@@ -190,8 +190,8 @@ def _keys(dialect: str, agent: bool) -> list[ColumnElement[Any]]:
     return [start, func.coalesce(calls.queue, NONE_KEY), func.coalesce(calls.call_type, NONE_KEY)]
 
 
-def add_wait_bins(dialect: str, agent: bool, *, only_ids: bool = True) -> Any:
-    """Add the waits of the callers among `:ids` (or all) who left the queue to a histogram."""
+def add_wait_bins(dialect: str, agent: bool) -> Any:
+    """Add the waits of every caller who left the queue to a histogram (a rebuild)."""
     table = AGENT_WAIT_BINS if agent else QUEUE_WAIT_BINS
     day = interval_start(dialect, calls.arrived_at, WAIT_BINS_DAY_S)
     wait_bin = _floor(dialect, calls.wait_s / literal(kpis.WAIT_BIN_S))
@@ -209,8 +209,6 @@ def add_wait_bins(dialect: str, agent: bool, *, only_ids: bool = True) -> Any:
         calls.enqueued_at.is_not(None),
         or_(calls.answered_at.is_not(None), calls.outcome == Outcome.ABANDONED.value),
     ]
-    if only_ids:
-        where.append(in_ids(dialect, calls.call_id))
     source = select(*keys, func.count()).where(*where).group_by(*keys)
     key_names = [column.name for column in table.primary_key]
     module: Any = postgresql if dialect == "postgresql" else sqlite
@@ -229,8 +227,15 @@ def _upsert(dialect: str, agent: bool, source: Select[Any], columns: Sequence[st
     key_names = [column.name for column in table.primary_key]
     module: Any = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table).from_select([*key_names, *TALLY_COLUMNS], source)
-    old = table.c
-    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=key_names, set_=added_on_conflict(table, stmt.excluded, columns)
+    )
+
+
+def added_on_conflict(table: Table, excluded: Any, columns: Sequence[str]) -> dict[str, Any]:
+    """ON CONFLICT DO UPDATE's SET for a roll-up: each of `columns` plus the excluded row's
+    value (the larger one for max_wait_s)."""
+    old, new = table.c, excluded
     updates: dict[str, Any] = {}
     for name in columns:
         if name == "max_wait_s":
@@ -241,21 +246,15 @@ def _upsert(dialect: str, agent: bool, source: Select[Any], columns: Sequence[st
             )
         else:
             updates[name] = old[name] + new[name]
-    return stmt.on_conflict_do_update(index_elements=key_names, set_=updates)
+    return updates
 
 
-def add_calls(dialect: str, agent: bool, *, only_ids: bool = True) -> Any:
-    """Add the offered calls among `:ids` (or every call, for a backfill) to a roll-up.
-
-    For `:ids`, fcr_repeated is left at 0: `newly_repeated` finds those calls' repeats once
-    for both roll-ups (the probe per call is the costly part)."""
+def add_calls(dialect: str, agent: bool) -> Any:
+    """Add every offered call to a roll-up (a rebuild; the writer adds its new calls with
+    `cdr.rollup_delta`)."""
     keys = _keys(dialect, agent)
-    where: list[ColumnElement[bool]] = [calls.enqueued_at.is_not(None)]
     tallies = call_tally_columns(ROLLUP_TARGET_S, ROLLUP_SHORT_ABANDON_S, ROLLUP_FCR_WINDOW_S)
-    if only_ids:
-        where.append(in_ids(dialect, calls.call_id))
-        tallies[-1] = literal(0)
-    source = select(*keys, *tallies).where(*where).group_by(*keys)
+    source = select(*keys, *tallies).where(calls.enqueued_at.is_not(None)).group_by(*keys)
     return _upsert(dialect, agent, source, TALLY_COLUMNS)
 
 
@@ -318,22 +317,6 @@ def add_repeats(dialect: str, agent: bool) -> Any:
     return _upsert(dialect, agent, source, ("fcr_repeated",))
 
 
-async def add_new_calls(conn: AsyncConnection, dialect: str, new_ids: Sequence[str]) -> None:
-    """Roll up the calls `new_ids` (just inserted, never rolled up) inside the writer's
-    transaction, and count the earlier calls they make repeated."""
-    if not new_ids:
-        return
-    ids = ids_param(dialect, new_ids)
-    for agent in (False, True):
-        await conn.execute(add_calls(dialect, agent), {"ids": ids})
-        await conn.execute(add_wait_bins(dialect, agent), {"ids": ids})
-    repeated = list((await conn.execute(newly_repeated(dialect), {"ids": ids})).scalars())
-    if repeated:
-        bound = ids_param(dialect, repeated)
-        for agent in (False, True):
-            await conn.execute(add_repeats(dialect, agent), {"repeated": bound})
-
-
 def rebuild(connection: Connection) -> None:
     """Empty the roll-ups and fill them from every call (migrations; synchronous)."""
     dialect = connection.dialect.name
@@ -347,5 +330,5 @@ def rebuild(connection: Connection) -> None:
             )
         ):
             connection.execute(table.delete())
-        connection.execute(add_calls(dialect, agent, only_ids=False))
-        connection.execute(add_wait_bins(dialect, agent, only_ids=False))
+        connection.execute(add_calls(dialect, agent))
+        connection.execute(add_wait_bins(dialect, agent))

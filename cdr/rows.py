@@ -2,11 +2,17 @@
 
 Conversion happens when the engine hands a record to the writer (a few microseconds per call),
 so that a flush only waits on the database while the engine goes on producing.
+
+A call's segments are stored on its `calls` row as one JSON array (`calls.segments`, one
+`[seq, kind, start, end, agent_id, queue, answered]` array per segment), not as a row each:
+one row per call instead of five or six is what lets the writer keep up with bulk loads.
+Migration 0007 keeps a `call_segments` view with one row per segment for SQL users.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from cdr.records import (
@@ -15,17 +21,17 @@ from cdr.records import (
     CallRecord,
     CdrItem,
     Recording,
+    Segment,
     SegmentKind,
 )
 
 Row = tuple[Any, ...]  # values in the table's column order; enums are StrEnums, bound as text
 
 
-# Table indexes into `TABLE_ORDER`: parents before children (segments reference calls).
-CALLS, SEGMENTS, SURVEYS, AGENT_STATES, AGENT_SESSIONS, RECORDINGS = range(6)
+# Table indexes into `TABLE_ORDER`: parents before children (surveys reference calls).
+CALLS, SURVEYS, AGENT_STATES, AGENT_SESSIONS, RECORDINGS = range(5)
 TABLE_ORDER: tuple[str, ...] = (
     "calls",
-    "call_segments",
     "survey_responses",
     "agent_states",
     "agent_sessions",
@@ -33,6 +39,24 @@ TABLE_ORDER: tuple[str, ...] = (
 )
 Entry = list[tuple[int, Row]]  # the rows one item writes: (table index, row)
 SPAN_SPLIT_S = 900.0  # agent spans are stored cut at 15-minute boundaries (UTC)
+_SEGMENTS_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def encode_segments(segments: Iterable[Segment]) -> str | None:
+    """`calls.segments`: a JSON array of `[seq, kind, start, end, agent_id, queue, answered]`
+    (None for a call without segments). Floats keep their exact value (shortest repr)."""
+    packed = [[s.seq, s.kind, s.start, s.end, s.agent_id, s.queue, s.answered] for s in segments]
+    return _SEGMENTS_JSON.encode(packed) if packed else None
+
+
+def decode_segments(text: str | None) -> tuple[Segment, ...]:
+    """The segments stored by `encode_segments`, in order."""
+    if not text:
+        return ()
+    return tuple(
+        Segment(seq, SegmentKind(kind), start, end, agent_id, queue, bool(answered))
+        for seq, kind, start, end, agent_id, queue, answered in json.loads(text)
+    )
 
 
 def queue_wait_s(record: CallRecord) -> float | None:
@@ -106,6 +130,7 @@ def call_row(record: CallRecord) -> Row:
         hold,
         wrap_up,
         ring_no_answers,
+        encode_segments(record.segments),
     )
 
 
@@ -125,18 +150,10 @@ def split_span(start: float, end: float, step: float = SPAN_SPLIT_S) -> list[tup
 def entry_of(item: CdrItem) -> Entry:
     """The rows `item` writes, as (table index, tuple in the table's column order)."""
     if isinstance(item, CallRecord):
-        call_id = item.call_id
         entry: Entry = [(CALLS, call_row(item))]
-        entry.extend(
-            (
-                SEGMENTS,
-                (call_id, s.seq, s.kind, s.start, s.end, s.agent_id, s.queue, s.answered),
-            )
-            for s in item.segments
-        )
         survey = item.survey
         if survey is not None:
-            entry.append((SURVEYS, (call_id, survey.csat, survey.nps, survey.answered_at)))
+            entry.append((SURVEYS, (item.call_id, survey.csat, survey.nps, survey.answered_at)))
         return entry
     if isinstance(item, AgentStateSpan):
         return [

@@ -63,6 +63,9 @@ class CallRow(Base):
     hold_s: Mapped[float] = mapped_column(Double, default=0.0)
     wrap_up_s: Mapped[float] = mapped_column(Double, default=0.0)
     ring_no_answers: Mapped[int] = mapped_column(Integer, default=0)
+    # The call's timed pieces (IVR, queue wait, ring, talk, hold, transfer, wrap-up), a JSON
+    # array written by `cdr.rows.encode_segments`; the `call_segments` view unpacks them.
+    segments: Mapped[str | None] = mapped_column(Text)
 
     # Few indexes: each one costs the writer about as much as the row itself. Reports scan
     # by arrival time; FCR looks up customers' next calls; agent filters look up agents.
@@ -73,25 +76,6 @@ class CallRow(Base):
         Index(None, "customer_id", "arrived_at"),
         {"sqlite_with_rowid": False},
     )
-
-
-class SegmentRow(Base):
-    """A timed piece of a call: IVR, queue wait, ring, talk, hold, transfer, wrap-up."""
-
-    __tablename__ = "call_segments"
-
-    call_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("calls.call_id", ondelete="CASCADE"), primary_key=True
-    )
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    start: Mapped[float] = mapped_column(Double)
-    end: Mapped[float] = mapped_column(Double)
-    agent_id: Mapped[str | None] = mapped_column(String(64))
-    queue: Mapped[str | None] = mapped_column(String(64))
-    answered: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class AgentSessionRow(Base):

@@ -5,9 +5,9 @@
 - Idempotent: every row has a natural key (call id; call id + segment sequence; agent + start
   + activity; ...) and is inserted with ON CONFLICT DO NOTHING, so replaying events after a
   reconnect or restart writes nothing twice. The interval roll-ups (`cdr.rollup`) are updated
-  in the same transaction for the calls that were not stored yet (looked up first), so a
-  replay adds nothing to them either. One writer per stream of call ids: two writers storing
-  the same call at the same instant could both count it in the roll-ups.
+  in the same transaction for the calls that were not stored yet (looked up first;
+  `cdr.rollup_delta`), so a replay adds nothing to them either. One writer per stream of
+  call ids: two writers storing the same call at the same instant could both count it.
 - Crash-safe: an item is removed from the buffer only after its transaction committed; a
   committed call survives SIGKILL (SQLite WAL, PostgreSQL). `flush()` waits for that point.
 - Outages: a failed write is retried with exponential backoff; the buffer keeps the items and
@@ -35,7 +35,8 @@ from cdr import rollup
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError, WriterStoppedError
 from cdr.records import CdrItem
-from cdr.rows import CALLS, TABLE_ORDER, Entry, entry_of, group_rows
+from cdr.rollup_delta import RollupDeltas
+from cdr.rows import CALLS, TABLE_ORDER, Entry, Row, entry_of, group_rows
 from cdr.schema import Base, CallRow
 
 log = logging.getLogger("cdr.writer")
@@ -110,6 +111,7 @@ class CdrWriter:
         self._inserts = [self._insert_sql(table) for table in _TABLES]
         call_id = CallRow.__table__.c.call_id
         self._existing = select(call_id).where(rollup.in_ids(db.dialect, call_id))
+        self._rollups = RollupDeltas(db.engine.dialect)
 
     def _insert_sql(self, table: Table) -> str:
         """INSERT ... ON CONFLICT DO NOTHING with positional parameters in column order.
@@ -288,22 +290,21 @@ class CdrWriter:
 
     async def _write_batch(self, batch: list[tuple[CdrItem, Entry]]) -> None:
         groups = group_rows([entry for _item, entry in batch])
-        dialect = self._db.dialect
         async with self._db.engine.begin() as conn:
             # Calls already stored (a replay) are not rolled up again: the roll-ups stay exact.
-            batch_ids = list(dict.fromkeys(row[0] for row in groups[CALLS]))
-            new_ids = batch_ids
-            if batch_ids:
+            new_calls: dict[str, Row] = {}
+            for row in groups[CALLS]:
+                new_calls.setdefault(row[0], row)  # the first of duplicates, as the INSERT
+            if new_calls:
                 found = await conn.execute(
-                    self._existing, {"ids": rollup.ids_param(dialect, batch_ids)}
+                    self._existing, {"ids": rollup.ids_param(self._db.dialect, list(new_calls))}
                 )
-                stored = set(found.scalars())
-                if stored:
-                    new_ids = [call_id for call_id in batch_ids if call_id not in stored]
+                for call_id in found.scalars():
+                    del new_calls[call_id]
             for sql, rows in zip(self._inserts, groups, strict=True):
                 if rows:
                     await conn.exec_driver_sql(sql, rows)
-            await rollup.add_new_calls(conn, dialect, new_ids)
+            await self._rollups.add(conn, list(new_calls.values()))
 
     async def _write_robust(self, batch: list[tuple[CdrItem, Entry]]) -> int:
         """Write a batch; if the database refuses a row, write one by one and drop the bad ones.

@@ -21,7 +21,7 @@ from cdr.aggregate import (
 )
 from cdr.db import Database
 from cdr.migrate import downgrade, upgrade
-from cdr.records import CallRecord, Direction
+from cdr.records import CallRecord, Direction, Outcome, Survey
 from cdr.testing import synthetic_calls
 from cdr.writer import CdrWriter
 
@@ -45,6 +45,21 @@ def workload(rng: np.random.Generator) -> list[CallRecord]:
         calls[i] = dataclasses.replace(calls[i], queue=None, call_type=None)
     for i in rng.choice(len(calls), 60, replace=False):
         calls[i] = dataclasses.replace(calls[i], direction=Direction.OUTBOUND, enqueued_at=None)
+    # Left the queue other than answered or abandoned; answered with no agent known; surveys
+    # with one score missing; waits right at the thresholds.
+    for i in rng.choice(len(calls), 40, replace=False):
+        calls[i] = dataclasses.replace(calls[i], outcome=Outcome.VOICEMAIL, answered_at=None)
+    for i in rng.choice(len(calls), 20, replace=False):
+        if calls[i].answered_at is not None:
+            calls[i] = dataclasses.replace(calls[i], agent_id=None)
+    for i in rng.choice(len(calls), 60, replace=False):
+        survey = Survey(None, 9, None) if i % 2 else Survey(2, None, None)
+        calls[i] = dataclasses.replace(calls[i], survey=survey)
+    for i in rng.choice(len(calls), 20, replace=False):
+        call = calls[i]
+        if call.enqueued_at is not None and call.answered_at is not None:
+            at = call.enqueued_at + (20.0 if i % 2 else 5.0)
+            calls[i] = dataclasses.replace(call, answered_at=at, segments=())
     order = rng.permutation(len(calls))
     return [calls[i] for i in order]
 
@@ -135,6 +150,6 @@ async def test_0006_fills_the_rollups_from_stored_calls_and_downgrades(db: Datab
 
     async with db.engine.connect() as conn:
         assert not await conn.run_sync(names) & {t.name for t in TABLES}
-    assert await upgrade(db) == "0006"  # the calls stayed: the upgrade rolls them up again
+    assert await upgrade(db) == "0007"  # the calls stayed: the upgrade rolls them up again
     for table in TABLES:
         same_rows(await rollup_rows(db, table), kept[table.name])

@@ -18,10 +18,10 @@ from sqlalchemy import func, select, text
 
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError
-from cdr.migrate import upgrade
+from cdr.migrate import downgrade, upgrade
 from cdr.records import Recording
-from cdr.rows import split_span
-from cdr.schema import AgentStateRow, CallRow, RecordingRow, SegmentRow, SurveyRow
+from cdr.rows import decode_segments, split_span
+from cdr.schema import AgentStateRow, CallRow, RecordingRow, SurveyRow
 from cdr.testing import synthetic_calls
 from cdr.writer import CdrWriter
 
@@ -31,6 +31,12 @@ HERE = Path(__file__).parent
 async def count(db: Database, model: type) -> int:
     async with db.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def count_segments(db: Database) -> int:
+    """Rows of the `call_segments` view (one per segment stored on the calls)."""
+    async with db.engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM call_segments"))).scalar_one())
 
 
 async def test_a_call_is_written_with_its_segments_and_sums(db: Database) -> None:
@@ -44,9 +50,33 @@ async def test_a_call_is_written_with_its_segments_and_sums(db: Database) -> Non
         c1 = (await conn.execute(select(CallRow).where(CallRow.call_id == "c1"))).one()
     assert (c1.wait_s, c1.talk_s, c1.hold_s, c1.wrap_up_s, c1.ring_s) == (10, 100, 20, 30, 2)
     assert (c1.outcome, c1.agent_id, c1.csat, c1.nps) == ("answered", "a1", 5, 10)
-    assert await count(db, SegmentRow) == 6 + 5 + 2 + 2 + 5 + 4  # c1 c2 c3 c4 c6 c5
+    assert await count_segments(db) == 6 + 5 + 2 + 2 + 5 + 4  # c1 c2 c3 c4 c6 c5
     assert await count(db, SurveyRow) == 2
     assert await count(db, RecordingRow) == 1
+
+
+async def test_the_call_segments_view_gives_back_every_segment_exactly(db: Database) -> None:
+    calls = list(synthetic_calls(300, np.random.default_rng(3), start=1.76e9, span_s=86400.0))
+    calls.extend(hand_checked_calls())
+    async with CdrWriter(db) as writer:
+        for record in calls:
+            writer.submit(record)
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            text('SELECT call_id, seq, kind, start, "end", agent_id, queue, answered '
+                 "FROM call_segments ORDER BY call_id, seq")
+        )  # fmt: skip
+        stored = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+        packed = (await conn.execute(select(CallRow.call_id, CallRow.segments))).all()
+    expected = sorted(
+        (c.call_id, s.seq, s.kind.value, s.start, s.end, s.agent_id, s.queue, s.answered)
+        for c in calls
+        for s in c.segments
+    )
+    assert stored == expected  # floats round-trip exactly through the JSON
+    assert {call_id: decode_segments(text) for call_id, text in packed} == {
+        c.call_id: c.segments for c in calls
+    }
 
 
 async def test_replaying_the_same_events_writes_nothing_twice(db: Database) -> None:
@@ -56,8 +86,33 @@ async def test_replaying_the_same_events_writes_nothing_twice(db: Database) -> N
             for item in items:
                 writer.submit(item)
     assert await count(db, CallRow) == 6
-    assert await count(db, SegmentRow) == 24
+    assert await count_segments(db) == 24
     assert await count(db, AgentStateRow) == 9  # 7 spans, 2 of them cut at 09:15 and 09:30
+
+
+async def test_0007_moves_segments_onto_the_calls_and_back(db: Database) -> None:
+    calls = list(synthetic_calls(250, np.random.default_rng(4), start=1.76e9, span_s=86400.0))
+    async with CdrWriter(db, batch_size=100) as writer:
+        for record in calls:
+            writer.submit(record)
+    query = text('SELECT call_id, seq, kind, start, "end", agent_id, queue, answered '
+                 "FROM call_segments ORDER BY call_id, seq")  # fmt: skip
+
+    async def segment_rows() -> list[tuple[object, ...]]:
+        async with db.engine.connect() as conn:
+            return [(*r[:7], bool(r[7])) for r in await conn.execute(query)]
+
+    before = await segment_rows()
+    assert len(before) == sum(len(c.segments) for c in calls)
+    await downgrade(db, "0006")  # back to one table row per segment
+    assert await segment_rows() == before
+    assert await upgrade(db) == "0007"  # and onto the calls again
+    assert await segment_rows() == before
+    async with db.engine.connect() as conn:
+        packed = dict((await conn.execute(select(CallRow.call_id, CallRow.segments))).all())
+    assert {k: decode_segments(v) for k, v in packed.items()} == {
+        c.call_id: c.segments for c in calls
+    }
 
 
 def test_agent_spans_are_cut_at_interval_boundaries() -> None:
@@ -72,7 +127,7 @@ async def test_many_calls_in_batches(db: Database) -> None:
         for record in calls:
             await writer.write(record)
     assert await count(db, CallRow) == 3000
-    assert await count(db, SegmentRow) == sum(len(c.segments) for c in calls)
+    assert await count_segments(db) == sum(len(c.segments) for c in calls)
 
 
 async def test_a_full_buffer_says_so_instead_of_growing(target: DbTarget) -> None:
@@ -144,4 +199,4 @@ async def test_nothing_is_lost_when_postgresql_kills_the_connections(target: DbT
                     await asyncio.sleep(0.02)
             await asyncio.wait_for(writer.flush(), 60)
         assert await count(db, CallRow) == 2000
-        assert await count(db, SegmentRow) == sum(len(c.segments) for c in calls)
+        assert await count_segments(db) == sum(len(c.segments) for c in calls)
