@@ -76,13 +76,20 @@ def _call_events(row: Any) -> list[QueueLogEvent]:
                 queue,
                 agent,
                 "CONNECT",
-                (wait, row.agent_channel or "", ring_s),
+                (wait, row.agent_uniqueid or "", ring_s),  # bridged channel's Uniqueid
             )
         )
         talk = _s(row.ended_at - row.answered_at)
         if row.transferred:
             events.append(
-                (row.ended_at, call_id, queue, agent, "TRANSFER", ("", "", wait, talk, pos))
+                (
+                    row.ended_at,
+                    call_id,
+                    queue,
+                    agent,
+                    "TRANSFER",
+                    (row.transfer_exten or "", row.transfer_context or "", wait, talk, pos),
+                )
             )
         else:
             name = "COMPLETEAGENT" if row.hangup_by == HangupBy.AGENT.value else "COMPLETECALLER"

@@ -90,6 +90,7 @@ class CallRecord:
     uniqueid: str | None = None
     channel: str | None = None
     agent_channel: str | None = None
+    agent_uniqueid: str | None = None  # the answering agent leg's Uniqueid (queue_log CONNECT)
     context: str | None = None
     caller: str | None = None
     dnis: str | None = None
@@ -106,6 +107,8 @@ class CallRecord:
     entry_position: int | None = None
     hangup_by: HangupBy | None = None
     transferred: bool = False
+    transfer_exten: str | None = None  # where a blind transfer sent the caller (queue_log
+    transfer_context: str | None = None  # TRANSFER's extension and context)
     recording: str | None = None
     disposition: str | None = None
     survey: Survey | None = None

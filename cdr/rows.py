@@ -12,7 +12,9 @@ Migration 0007 keeps a `call_segments` view with one row per segment for SQL use
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from cdr.records import (
@@ -39,14 +41,28 @@ TABLE_ORDER: tuple[str, ...] = (
 )
 Entry = list[tuple[int, Row]]  # the rows one item writes: (table index, row)
 SPAN_SPLIT_S = 900.0  # agent spans are stored cut at 15-minute boundaries (UTC)
-_SEGMENTS_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def _joined(encoder: Callable[[Any, int], list[str]], value: Any) -> str:
+    return "".join(encoder(value, 0))
+
+
+# The C encoder made once: JSONEncoder.encode builds a new one per call (a third of the time).
+_encode_json: Callable[[Any], str] = (
+    json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+    if c_make_encoder is None
+    else partial(
+        _joined,
+        c_make_encoder(None, None, encode_basestring, None, ":", ",", False, False, True),
+    )
+)
 
 
 def encode_segments(segments: Iterable[Segment]) -> str | None:
     """`calls.segments`: a JSON array of `[seq, kind, start, end, agent_id, queue, answered]`
     (None for a call without segments). Floats keep their exact value (shortest repr)."""
     packed = [[s.seq, s.kind, s.start, s.end, s.agent_id, s.queue, s.answered] for s in segments]
-    return _SEGMENTS_JSON.encode(packed) if packed else None
+    return _encode_json(packed) if packed else None
 
 
 def decode_segments(text: str | None) -> tuple[Segment, ...]:
@@ -131,6 +147,9 @@ def call_row(record: CallRecord) -> Row:
         wrap_up,
         ring_no_answers,
         encode_segments(record.segments),
+        record.agent_uniqueid,
+        record.transfer_exten,
+        record.transfer_context,
     )
 
 

@@ -66,6 +66,9 @@ class CallRow(Base):
     # The call's timed pieces (IVR, queue wait, ring, talk, hold, transfer, wrap-up), a JSON
     # array written by `cdr.rows.encode_segments`; the `call_segments` view unpacks them.
     segments: Mapped[str | None] = mapped_column(Text)
+    agent_uniqueid: Mapped[str | None] = mapped_column(String(64))
+    transfer_exten: Mapped[str | None] = mapped_column(String(80))
+    transfer_context: Mapped[str | None] = mapped_column(String(80))
 
     # Few indexes: each one costs the writer about as much as the row itself. Reports scan
     # by arrival time; FCR looks up customers' next calls; agent filters look up agents.

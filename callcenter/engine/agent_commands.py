@@ -253,10 +253,12 @@ class AgentCommands(CallHandling):
         if request is None:
             call.phase = CallPhase.LEFT
             call.outcome = Outcome.TRANSFERRED
+            call.transfer_to = (target, self.config.transfer_context)
             self._ami("Redirect", {"Channel": call.channel, "Context":
                                    self.config.transfer_context, "Exten": target, "Priority": 1},
                       now, call.call_id)
             return
+        call.transfer_to = ("s", HOLD_CONTEXT)
         call.outcome = None
         call.phase = CallPhase.WAITING
         call.bridged = False

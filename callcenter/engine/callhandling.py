@@ -705,6 +705,8 @@ class CallHandling:
 
     def record_of(self, call: LiveCall) -> CallRecord:
         first_offer = call.legs[0].offered_at if call.legs else None
+        answered_leg = next((leg for leg in call.legs if leg.answered_at), None)
+        transfer_exten, transfer_context = call.transfer_to or (None, None)
         return CallRecord(
             call_id=call.call_id, arrived_at=call.arrived_at,
             ended_at=call.ended_at if call.ended_at is not None else self._clock,
@@ -712,13 +714,15 @@ class CallHandling:
             direction=Direction.OUTBOUND if call.legs and call.legs[0].outbound
             else Direction.INBOUND,
             linkedid=call.linkedid or None, uniqueid=call.call_id, channel=call.channel or None,
-            agent_channel=next((leg.channel for leg in call.legs if leg.answered_at), None),
+            agent_channel=answered_leg.channel if answered_leg is not None else None,
+            agent_uniqueid=answered_leg.uniqueid if answered_leg is not None else None,
             caller=call.caller or None, dnis=call.did or None, customer_id=call.customer_id,
             queue=call.queue or None, priority=call.priority, tier=call.tier,
             enqueued_at=None if call.legs and call.legs[0].outbound else call.enqueued_at,
             offered_at=first_offer, answered_at=call.answered_at, agent_id=call.agent_id,
             agent_display_id=call.agent_display, hangup_by=call.hangup_by,
-            transferred=call.transferred, segments=tuple(call.segments),
+            transferred=call.transferred, transfer_exten=transfer_exten,
+            transfer_context=transfer_context, segments=tuple(call.segments),
             recording=call.recording.path if call.recording is not None else None,
             survey=call.survey,
         )

@@ -70,6 +70,7 @@ class LiveCall:
     hangup_by: HangupBy | None = None
     outcome: Outcome | None = None
     transferred: bool = False
+    transfer_to: tuple[str, str] | None = None  # (extension, context) of a blind transfer
     overflowed_to: str | None = None
     wrap_ups_pending: set[str] = field(default_factory=set)
     segments: list[Segment] = field(default_factory=list)

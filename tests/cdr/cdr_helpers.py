@@ -67,11 +67,13 @@ def answered(
         call_id=call_id, arrived_at=arrived, ended_at=end,
         outcome=Outcome.TRANSFERRED if transferred else Outcome.ANSWERED,
         linkedid=call_id, uniqueid=f"{arrived:.0f}.{call_id}", channel=f"PJSIP/trunk-{call_id}",
-        agent_channel=f"PJSIP/{agent}-0001", context="cc-inbound", caller=f"+49301{call_id}",
+        agent_channel=f"PJSIP/{agent}-0001", agent_uniqueid=f"{offer:.0f}.{call_id}-agent",
+        context="cc-inbound", caller=f"+49301{call_id}",
         dnis="8000", customer_id=customer, queue=queue, call_type=queue, enqueued_at=enq,
         offered_at=offer, answered_at=answer, agent_id=agent, agent_display_id=agent.upper(),
         entry_position=1, hangup_by=HangupBy.CALLER, transferred=transferred, survey=survey,
-        segments=tuple(segs),
+        transfer_exten="2001" if transferred else None,
+        transfer_context="from-internal" if transferred else None, segments=tuple(segs),
     )  # fmt: skip
 
 

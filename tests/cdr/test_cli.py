@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cdr_helpers import hand_checked_agent_time, hand_checked_calls
+from cdr_helpers import NINE, hand_checked_agent_time, hand_checked_calls
 from conftest import DbTarget
 from typer.testing import CliRunner
 
@@ -146,6 +146,11 @@ def test_queue_log_export(url: str, tmp_path: Path) -> None:
     assert abandon.split("|")[5:] == ["2", "2", "40"]  # position, original position, wait
     connect = next(line for line in lines if "|CONNECT|" in line and ".c2|" in line)
     assert connect.split("|")[3] == "a2" and connect.split("|")[5] == "30"
+    # CONNECT: holdtime, the bridged (agent) channel's Uniqueid, ring time
+    assert connect.split("|")[5:] == ["30", f"{NINE + 65 + 28:.0f}.c2-agent", "2"]
+    transfer = next(line for line in lines if "|TRANSFER|" in line)
+    # TRANSFER: extension, context, holdtime, call time, original position
+    assert transfer.split("|")[5:] == ["2001", "from-internal", "20", "60", "1"]
 
 
 def test_master_csv_export(url: str) -> None:

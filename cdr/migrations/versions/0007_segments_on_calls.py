@@ -1,5 +1,6 @@
 """A call's segments move onto its `calls` row (`calls.segments`, a JSON array); the table
-`call_segments` becomes a view over that column, with the same columns, for SQL users
+`call_segments` becomes a view over that column, with the same columns, for SQL users; the
+calls keep the agent leg's Uniqueid and a blind transfer's extension and context (queue_log)
 
 One row per call instead of five or six is most of what the writer spends per call.
 
@@ -25,6 +26,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CHUNK = 10_000
+# What queue_log's CONNECT and TRANSFER lines carry and the calls did not keep before.
+_QUEUE_LOG_COLUMNS = (("agent_uniqueid", 64), ("transfer_exten", 80), ("transfer_context", 80))
 
 # Column names and types as the table had them (0001), so that queries keep working.
 _VIEW = {
@@ -84,6 +87,8 @@ def _call_id_chunks(bind: sa.Connection) -> Iterator[list[str]]:
 def upgrade() -> None:
     bind = op.get_bind()
     op.add_column("calls", sa.Column("segments", sa.Text(), nullable=True))
+    for name, length in _QUEUE_LOG_COLUMNS:
+        op.add_column("calls", sa.Column(name, sa.String(length=length), nullable=True))
     old = sa.table(
         "call_segments",
         *(sa.column(name) for name in ("call_id", "seq", "kind", "start", "end")),
@@ -170,3 +175,5 @@ def downgrade() -> None:
         if rows:
             bind.execute(table.insert(), rows)
     op.drop_column("calls", "segments")
+    for name, _length in _QUEUE_LOG_COLUMNS:
+        op.drop_column("calls", name)

@@ -237,7 +237,25 @@ def test_blind_transfer_to_a_queue_keeps_one_record() -> None:
     sb.end_wrap_up("1002", T0 + 51)
     (record,) = records(sb.take_effects())
     assert record.transferred and record.agent_id == "1002"
+    assert record.agent_uniqueid == "c1-1"  # queue_log CONNECT: the bridged leg's Uniqueid
+    assert (record.transfer_exten, record.transfer_context) == ("s", "cc-hold")
     assert [s.agent_id for s in record.segments if s.kind is SegmentKind.TALK] == ["1002", "1001"]
+
+
+def test_blind_transfer_to_an_extension_records_where_the_caller_went() -> None:
+    sb = logged_in("1002")
+    enqueue(sb, "c1", T0)
+    leg_up(sb, "c1-1", T0 + 2)
+    bridged(sb, "c1", T0 + 4)
+    sb.take_effects()
+    sb.transfer("1002", "blind", "extension", "200", T0 + 20)
+    (redirect,) = actions(sb.take_effects(), "Redirect")
+    assert (redirect.fields["Exten"], redirect.fields["Context"]) == ("200", "from-internal")
+    caller_hangup(sb, "c1", T0 + 80)
+    sb.end_wrap_up("1002", T0 + 81)
+    (record,) = records(sb.take_effects())
+    assert record.outcome is Outcome.TRANSFERRED and record.agent_uniqueid == "c1-1"
+    assert (record.transfer_exten, record.transfer_context) == ("200", "from-internal")
 
 
 def test_logout_writes_the_session_and_spans() -> None:
