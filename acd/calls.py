@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -61,7 +62,7 @@ class Call:
     next_rule: int = 0
     heap_token: int = 0  # heap entries carrying another token are stale
     wait_epoch: int = 0  # timers carrying another epoch are stale
-    groups: list[WaitGroup] = field(default_factory=list)
+    groups: Sequence[WaitGroup] = ()  # the wait groups it is indexed in while waiting
     flagged: bool = False  # some agent had declined it when it was last indexed
     agent_id: str | None = None
     offered_at: float = 0.0

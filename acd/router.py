@@ -1154,7 +1154,7 @@ class Router:
     def _leave_line(self, call: Call) -> None:
         for group in call.groups:
             group.discard(call)
-        call.groups = []
+        call.groups = ()
         call.heap_token = 0
         call.wait_epoch += 1
         del self._queues[call.queue].waiting[call.id]

@@ -335,7 +335,8 @@ class Simulation:
     def _offer(self, offer: Offer, live: _Live, now: float) -> None:
         live.offered_to = offer.agent_id
         live.offers += 1
-        self._count_waiting(offer.queue, -1, now)
+        waiting = self._waiting
+        waiting[offer.queue] = waiting.get(offer.queue, 0) - 1  # no longer waiting
         if len(self._explained) < self._explain_first:
             why = offer.why
             kind = (why.trigger, bool(why.rules_fired), why.aged_priority > 0, offer.queue)
