@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from types import TracebackType
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from cdr.errors import CdrError
+from cdr.records import AgentActivity, Direction, HangupBy, Outcome, SegmentKind
 
 DEFAULT_URL = "sqlite+aiosqlite:///callcenter.db"
 URL_ENV = "CALLCENTER_DB"
@@ -58,6 +60,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+def _none(value: None) -> None:
+    return value
+
+
+def register_sqlite_adapters() -> None:
+    """Bind None, bools and our StrEnums without the sqlite3 module's slow path.
+
+    sqlite3 binds exact int, float, str and bytes directly; any other value (None, a bool, a
+    str subclass) first misses its adapter registry and probes `__adapt__`/`__conform__`,
+    about 0.4 µs each on our machine: with 13 NULLs, a bool and three enums in a call row, a
+    sixth of the writer's insert. A registered adapter is found at once. The values bound are
+    the same (NULL, 0/1, the enum's text); exact int/float/str stay on the fast path.
+    """
+    sqlite3.register_adapter(type(None), _none)
+    sqlite3.register_adapter(bool, int)
+    for enum in (Direction, Outcome, HangupBy, SegmentKind, AgentActivity):
+        sqlite3.register_adapter(enum, str)
+
+
 def create_engine(
     url: str, *, schema: str | None = None, application_name: str = "callcenter"
 ) -> AsyncEngine:
@@ -68,6 +89,7 @@ def create_engine(
         schema = schema or str(parsed.query["schema"])
         parsed = parsed.difference_update_query(["schema"])
     if parsed.get_backend_name() == "sqlite":
+        register_sqlite_adapters()
         engine = create_async_engine(parsed)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

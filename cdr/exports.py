@@ -58,7 +58,9 @@ def _call_events(row: Any) -> list[QueueLogEvent]:
     events: list[QueueLogEvent] = [
         (enq, call_id, queue, "NONE", "ENTERQUEUE", ("", row.caller or ""))
     ]
-    rings: list[Segment] = [s for s in decode_segments(row.segments) if s.kind is SegmentKind.RING]
+    rings: list[Segment] = [
+        s for s in decode_segments(row.segments, row.arrived_at) if s.kind is SegmentKind.RING
+    ]
     for ring in rings:
         if not ring.answered:
             ms = str(round((ring.end - ring.start) * 1000))

@@ -4,7 +4,8 @@ Conversion happens when the engine hands a record to the writer (a few microseco
 so that a flush only waits on the database while the engine goes on producing.
 
 A call's segments are stored on its `calls` row as one JSON array (`calls.segments`, one
-`[seq, kind, start, end, agent_id, queue, answered]` array per segment), not as a row each:
+`[seq, kind, start_us, end_us, agent_id, queue, answered]` array per segment, times in
+microseconds after the call's arrival), not as a row each:
 one row per call instead of five or six is what lets the writer keep up with bulk loads.
 Migration 0007 keeps a `call_segments` view with one row per segment for SQL users.
 """
@@ -58,20 +59,41 @@ _encode_json: Callable[[Any], str] = (
 )
 
 
-def encode_segments(segments: Iterable[Segment]) -> str | None:
-    """`calls.segments`: a JSON array of `[seq, kind, start, end, agent_id, queue, answered]`
-    (None for a call without segments). Floats keep their exact value (shortest repr)."""
-    packed = [[s.seq, s.kind, s.start, s.end, s.agent_id, s.queue, s.answered] for s in segments]
+def encode_segments(segments: Iterable[Segment], arrived_at: float) -> str | None:
+    """`calls.segments`: a JSON array of `[seq, kind, start_us, end_us, agent_id, queue,
+    answered]`, start and end in whole microseconds after the call's arrival (None for a call
+    without segments). Integers, because formatting an epoch float for JSON costs several
+    times more than rounding it; a microsecond is Asterisk's own resolution."""
+    packed = [
+        [
+            s.seq,
+            s.kind,
+            round((s.start - arrived_at) * 1e6),
+            round((s.end - arrived_at) * 1e6),
+            s.agent_id,
+            s.queue,
+            s.answered,
+        ]
+        for s in segments
+    ]
     return _encode_json(packed) if packed else None
 
 
-def decode_segments(text: str | None) -> tuple[Segment, ...]:
-    """The segments stored by `encode_segments`, in order."""
+def decode_segments(text: str | None, arrived_at: float) -> tuple[Segment, ...]:
+    """The segments stored by `encode_segments` for a call that arrived at `arrived_at`."""
     if not text:
         return ()
     return tuple(
-        Segment(seq, SegmentKind(kind), start, end, agent_id, queue, bool(answered))
-        for seq, kind, start, end, agent_id, queue, answered in json.loads(text)
+        Segment(
+            seq,
+            SegmentKind(kind),
+            arrived_at + start_us / 1e6,
+            arrived_at + end_us / 1e6,
+            agent_id,
+            queue,
+            bool(answered),
+        )
+        for seq, kind, start_us, end_us, agent_id, queue, answered in json.loads(text)
     )
 
 
@@ -146,7 +168,7 @@ def call_row(record: CallRecord) -> Row:
         hold,
         wrap_up,
         ring_no_answers,
-        encode_segments(record.segments),
+        encode_segments(record.segments, record.arrived_at),
         record.agent_uniqueid,
         record.transfer_exten,
         record.transfer_context,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError
 from cdr.migrate import downgrade, upgrade
-from cdr.records import Recording
+from cdr.records import Recording, Segment
 from cdr.rows import decode_segments, split_span
 from cdr.schema import AgentStateRow, CallRow, RecordingRow, SurveyRow
 from cdr.testing import synthetic_calls
@@ -55,28 +55,50 @@ async def test_a_call_is_written_with_its_segments_and_sums(db: Database) -> Non
     assert await count(db, RecordingRow) == 1
 
 
-async def test_the_call_segments_view_gives_back_every_segment_exactly(db: Database) -> None:
-    calls = list(synthetic_calls(300, np.random.default_rng(3), start=1.76e9, span_s=86400.0))
-    calls.extend(hand_checked_calls())
-    async with CdrWriter(db) as writer:
-        for record in calls:
-            writer.submit(record)
+SegmentLine = tuple[str, int, str, float, float, str | None, str | None, bool]
+MICROSECOND = 1e-6
+
+
+def same_segments(got: list[SegmentLine], want: list[SegmentLine]) -> None:
+    """Equal segments; times stored to the microsecond after the call's arrival."""
+    assert [(*g[:3], *g[5:]) for g in got] == [(*w[:3], *w[5:]) for w in want]
+    for g, w in zip(got, want, strict=True):
+        assert g[3:5] == pytest.approx(w[3:5], abs=MICROSECOND), (g, w)
+
+
+def segment_lines(calls: dict[str, tuple[float, tuple[Segment, ...]]]) -> list[SegmentLine]:
+    return sorted(
+        (call_id, s.seq, s.kind.value, s.start, s.end, s.agent_id, s.queue, s.answered)
+        for call_id, (_arrived, segments) in calls.items()
+        for s in segments
+    )
+
+
+async def view_lines(db: Database) -> list[SegmentLine]:
     async with db.engine.connect() as conn:
         rows = await conn.execute(
             text('SELECT call_id, seq, kind, start, "end", agent_id, queue, answered '
                  "FROM call_segments ORDER BY call_id, seq")
         )  # fmt: skip
-        stored = [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
-        packed = (await conn.execute(select(CallRow.call_id, CallRow.segments))).all()
-    expected = sorted(
-        (c.call_id, s.seq, s.kind.value, s.start, s.end, s.agent_id, s.queue, s.answered)
-        for c in calls
-        for s in c.segments
-    )
-    assert stored == expected  # floats round-trip exactly through the JSON
-    assert {call_id: decode_segments(text) for call_id, text in packed} == {
-        c.call_id: c.segments for c in calls
-    }
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+
+
+async def decoded_lines(db: Database) -> list[SegmentLine]:
+    async with db.engine.connect() as conn:
+        stmt = select(CallRow.call_id, CallRow.arrived_at, CallRow.segments)
+        packed = (await conn.execute(stmt)).all()
+    return segment_lines({c: (at, decode_segments(text, at)) for c, at, text in packed})
+
+
+async def test_the_call_segments_view_gives_back_every_segment(db: Database) -> None:
+    calls = list(synthetic_calls(300, np.random.default_rng(3), start=1.76e9, span_s=86400.0))
+    calls.extend(hand_checked_calls())
+    async with CdrWriter(db) as writer:
+        for record in calls:
+            writer.submit(record)
+    expected = segment_lines({c.call_id: (c.arrived_at, c.segments) for c in calls})
+    same_segments(await view_lines(db), expected)
+    same_segments(await decoded_lines(db), expected)
 
 
 async def test_replaying_the_same_events_writes_nothing_twice(db: Database) -> None:
@@ -95,24 +117,13 @@ async def test_0007_moves_segments_onto_the_calls_and_back(db: Database) -> None
     async with CdrWriter(db, batch_size=100) as writer:
         for record in calls:
             writer.submit(record)
-    query = text('SELECT call_id, seq, kind, start, "end", agent_id, queue, answered '
-                 "FROM call_segments ORDER BY call_id, seq")  # fmt: skip
-
-    async def segment_rows() -> list[tuple[object, ...]]:
-        async with db.engine.connect() as conn:
-            return [(*r[:7], bool(r[7])) for r in await conn.execute(query)]
-
-    before = await segment_rows()
-    assert len(before) == sum(len(c.segments) for c in calls)
+    expected = segment_lines({c.call_id: (c.arrived_at, c.segments) for c in calls})
+    same_segments(await view_lines(db), expected)
     await downgrade(db, "0006")  # back to one table row per segment
-    assert await segment_rows() == before
+    same_segments(await view_lines(db), expected)
     assert await upgrade(db) == "0007"  # and onto the calls again
-    assert await segment_rows() == before
-    async with db.engine.connect() as conn:
-        packed = dict((await conn.execute(select(CallRow.call_id, CallRow.segments))).all())
-    assert {k: decode_segments(v) for k, v in packed.items()} == {
-        c.call_id: c.segments for c in calls
-    }
+    same_segments(await view_lines(db), expected)
+    same_segments(await decoded_lines(db), expected)
 
 
 def test_agent_spans_are_cut_at_interval_boundaries() -> None:

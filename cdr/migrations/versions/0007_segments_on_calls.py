@@ -36,8 +36,8 @@ _VIEW = {
         SELECT c.call_id AS call_id,
                CAST(json_extract(s.value, '$[0]') AS INTEGER) AS seq,
                json_extract(s.value, '$[1]') AS kind,
-               json_extract(s.value, '$[2]') AS start,
-               json_extract(s.value, '$[3]') AS "end",
+               c.arrived_at + json_extract(s.value, '$[2]') / 1000000.0 AS start,
+               c.arrived_at + json_extract(s.value, '$[3]') / 1000000.0 AS "end",
                json_extract(s.value, '$[4]') AS agent_id,
                json_extract(s.value, '$[5]') AS queue,
                json_extract(s.value, '$[6]') AS answered
@@ -49,8 +49,8 @@ _VIEW = {
         SELECT c.call_id AS call_id,
                (s.value ->> 0)::integer AS seq,
                s.value ->> 1 AS kind,
-               (s.value ->> 2)::double precision AS start,
-               (s.value ->> 3)::double precision AS "end",
+               c.arrived_at + (s.value ->> 2)::double precision / 1000000.0 AS start,
+               c.arrived_at + (s.value ->> 3)::double precision / 1000000.0 AS "end",
                s.value ->> 4 AS agent_id,
                s.value ->> 5 AS queue,
                (s.value ->> 6)::boolean AS answered
@@ -62,26 +62,32 @@ _VIEW = {
 
 
 def _calls_table() -> sa.TableClause:
-    return sa.table("calls", sa.column("call_id", sa.String), sa.column("segments", sa.Text))
+    return sa.table(
+        "calls",
+        sa.column("call_id", sa.String),
+        sa.column("arrived_at", sa.Double),
+        sa.column("segments", sa.Text),
+    )
 
 
-def _call_id_chunks(bind: sa.Connection) -> Iterator[list[str]]:
-    """Every call id, `_CHUNK` at a time in id order (keyset paging: memory stays flat)."""
+def _call_chunks(bind: sa.Connection) -> Iterator[dict[str, float]]:
+    """Every call's arrival by call id, `_CHUNK` calls at a time in id order (keyset paging:
+    memory stays flat)."""
     calls = _calls_table()
     last = ""
     while True:
-        ids = list(
+        arrivals: dict[str, float] = dict(
             bind.execute(
-                sa.select(calls.c.call_id)
+                sa.select(calls.c.call_id, calls.c.arrived_at)
                 .where(calls.c.call_id > last)
                 .order_by(calls.c.call_id)
                 .limit(_CHUNK)
-            ).scalars()
+            ).all()
         )
-        if not ids:
+        if not arrivals:
             return
-        yield ids
-        last = ids[-1]
+        yield arrivals
+        last = max(arrivals)
 
 
 def upgrade() -> None:
@@ -100,24 +106,29 @@ def upgrade() -> None:
         .where(calls.c.call_id == sa.bindparam("id"))
         .values(segments=sa.bindparam("packed"))
     )
-    for ids in _call_id_chunks(bind):
+    for arrivals in _call_chunks(bind):
         rows = bind.execute(
-            sa.select(old).where(old.c.call_id.in_(ids)).order_by(old.c.call_id, old.c.seq)
+            sa.select(old)
+            .where(old.c.call_id.in_(list(arrivals)))
+            .order_by(old.c.call_id, old.c.seq)
         ).all()
         batch = [
             {
                 "id": call_id,
                 "packed": encode_segments(
-                    Segment(
-                        p.seq,
-                        SegmentKind(p.kind),
-                        p.start,
-                        p.end,
-                        p.agent_id,
-                        p.queue,
-                        bool(p.answered),
-                    )
-                    for p in pieces
+                    [
+                        Segment(
+                            p.seq,
+                            SegmentKind(p.kind),
+                            p.start,
+                            p.end,
+                            p.agent_id,
+                            p.queue,
+                            bool(p.answered),
+                        )
+                        for p in pieces
+                    ],
+                    arrivals[call_id],
                 ),
             }
             for call_id, pieces in groupby(rows, key=lambda row: row.call_id)
@@ -152,10 +163,10 @@ def downgrade() -> None:
     )
     assert table is not None
     calls = _calls_table()
-    for ids in _call_id_chunks(bind):
+    for arrivals in _call_chunks(bind):
         packed = bind.execute(
             sa.select(calls.c.call_id, calls.c.segments).where(
-                calls.c.call_id.in_(ids), calls.c.segments.is_not(None)
+                calls.c.call_id.in_(list(arrivals)), calls.c.segments.is_not(None)
             )
         ).all()
         rows = [
@@ -170,7 +181,7 @@ def downgrade() -> None:
                 "answered": s.answered,
             }
             for call_id, text in packed
-            for s in decode_segments(text)
+            for s in decode_segments(text, arrivals[call_id])
         ]
         if rows:
             bind.execute(table.insert(), rows)
