@@ -13,7 +13,7 @@ First-call resolution needs the calls around the batch in the database, so it st
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -93,9 +93,9 @@ def call_tally(row: Row) -> Row:
     )
 
 
-def _summed(tallies: list[Row]) -> list[Any]:
+def _summed(tallies: list[Row]) -> Sequence[Any]:
     if len(tallies) == 1:
-        return list(tallies[0])
+        return tallies[0]
     columns = list(zip(*tallies, strict=True))
     waits = [wait for wait in columns[_MAX_WAIT] if wait is not None]
     columns[_MAX_WAIT] = ()
@@ -109,8 +109,8 @@ def deltas(rows: Sequence[Row]) -> tuple[list[Row], list[Row], list[Row], list[R
     and agent_wait_bins, each in its table's column order."""
     by_queue: defaultdict[tuple[float, str, str], list[Row]] = defaultdict(list)
     by_agent: defaultdict[tuple[str, float], list[Row]] = defaultdict(list)
-    queue_bins: Counter[tuple[float, str, str, int]] = Counter()
-    agent_bins: Counter[tuple[str, float, int]] = Counter()
+    queue_bins: defaultdict[tuple[float, str, str, int], int] = defaultdict(int)
+    agent_bins: defaultdict[tuple[str, float, int], int] = defaultdict(int)
     for row in rows:
         if row[_ENQUEUED] is None:
             continue
