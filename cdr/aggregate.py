@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement as AnyColumn
 
-from cdr import kpis, rollup
+from cdr import kpis, rollup, tally
 from cdr.db import Database
 from cdr.errors import ReportInputError
 from cdr.kpis import AgentTally, CallTally, ServiceLevelDefinition
@@ -202,11 +202,11 @@ def rollup_table(flt: ReportFilter, by: GroupBy, settings: KpiSettings) -> Table
     The roll-ups hold the default thresholds, per 15 minutes (UTC), per queue and call type or
     per agent; the period, the time buckets and the filters must fall on what they keep.
     """
-    step = rollup.ROLLUP_INTERVAL_S
+    step = tally.ROLLUP_INTERVAL_S
     if (
-        settings.target_s != rollup.ROLLUP_TARGET_S
-        or settings.short_abandon_s != rollup.ROLLUP_SHORT_ABANDON_S
-        or settings.fcr_window_s != rollup.ROLLUP_FCR_WINDOW_S
+        settings.target_s != tally.ROLLUP_TARGET_S
+        or settings.short_abandon_s != tally.ROLLUP_SHORT_ABANDON_S
+        or settings.fcr_window_s != tally.ROLLUP_FCR_WINDOW_S
         or flt.start % step
         or flt.end % step
         or (by.is_time and settings.utc_offset_s % step)
@@ -230,7 +230,7 @@ def wait_bins_table(flt: ReportFilter, by: GroupBy, settings: KpiSettings) -> Ta
     """The daily wait histogram that answers this report exactly, or None: read the raw calls.
 
     Needs whole UTC days, and time buckets of days or longer (weeks start on a day)."""
-    day = rollup.WAIT_BINS_DAY_S
+    day = tally.WAIT_BINS_DAY_S
     if flt.start % day or flt.end % day:
         return None
     if by.is_time and (by in (GroupBy.INTERVAL, GroupBy.HOUR) or settings.utc_offset_s % day):
@@ -239,7 +239,7 @@ def wait_bins_table(flt: ReportFilter, by: GroupBy, settings: KpiSettings) -> Ta
 
 
 def _named(column: ColumnElement[Any], none: str) -> ColumnElement[Any]:
-    return case((column == rollup.NONE_KEY, literal(none)), else_=column)
+    return case((column == tally.NONE_KEY, literal(none)), else_=column)
 
 
 def _rollup_key_where(
@@ -275,13 +275,13 @@ def _rollup_stmt(
     key, where = _rollup_key_where(table, flt, by, dialect, settings)
     sums = [
         func.max(c[name]) if name == "max_wait_s" else func.sum(c[name])
-        for name in rollup.TALLY_COLUMNS
+        for name in tally.TALLY_COLUMNS
     ]
     return select(key, *sums).where(*where).group_by(key)
 
 
 def _tally(row: Any) -> CallTally:
-    """A CallTally from a result row: the group key, then `rollup.TALLY_COLUMNS`."""
+    """A CallTally from a result row: the group key, then `tally.TALLY_COLUMNS`."""
     return CallTally(
         offered=_int(row[1]),
         answered=_int(row[2]),

@@ -53,43 +53,21 @@ from cdr.schema import (
     QueueIntervalRow,
     QueueWaitBinRow,
 )
-
-ROLLUP_INTERVAL_S = 900.0  # the roll-ups' time resolution (UTC quarter hours)
-ROLLUP_TARGET_S = kpis.DEFAULT_TARGET_S
-ROLLUP_SHORT_ABANDON_S = kpis.DEFAULT_SHORT_ABANDON_S
-ROLLUP_FCR_WINDOW_S = kpis.DEFAULT_FCR_WINDOW_S
-NONE_KEY = ""  # a call without queue, call type or agent, in the roll-ups' keys
+from cdr.tally import (
+    NONE_KEY,
+    ROLLUP_FCR_WINDOW_S,
+    ROLLUP_INTERVAL_S,
+    ROLLUP_SHORT_ABANDON_S,
+    ROLLUP_TARGET_S,
+    TALLY_COLUMNS,
+    WAIT_BINS_DAY_S,
+)
 
 calls = CallRow.__table__.c
 QUEUE_INTERVALS: Table = Base.metadata.tables[QueueIntervalRow.__tablename__]
 AGENT_INTERVALS: Table = Base.metadata.tables[AgentIntervalRow.__tablename__]
 QUEUE_WAIT_BINS: Table = Base.metadata.tables[QueueWaitBinRow.__tablename__]
 AGENT_WAIT_BINS: Table = Base.metadata.tables[AgentWaitBinRow.__tablename__]
-WAIT_BINS_DAY_S = 86400.0  # the wait histograms' time resolution (UTC days)
-TALLY_COLUMNS: tuple[str, ...] = (
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "answered_within_target",
-    "handled",
-    "transferred",
-    "wait_answered_s",
-    "wait_all_s",
-    "waited",
-    "max_wait_s",
-    "talk_s",
-    "hold_s",
-    "wrap_up_s",
-    "csat_responses",
-    "csat_sum",
-    "csat_satisfied",
-    "nps_responses",
-    "nps_promoters",
-    "nps_detractors",
-    "fcr_eligible",
-    "fcr_repeated",
-)
 
 
 def _floor(dialect: str, value: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from cdr.rollup import TALLY_COLUMNS, rebuild
+from cdr.rollup import rebuild
+from cdr.tally import TALLY_COLUMNS
 
 revision: str = "0006"
 down_revision: str | None = "0005"
