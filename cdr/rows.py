@@ -28,7 +28,7 @@ from cdr.records import (
     SegmentKind,
 )
 
-Row = tuple[Any, ...]  # values in the table's column order; enums are StrEnums, bound as text
+Row = tuple[Any, ...]  # values in the table's column order; enums as their plain text
 
 
 # Table indexes into `TABLE_ORDER`: parents before children (surveys reference calls).
@@ -148,7 +148,7 @@ def call_row(record: CallRecord) -> Row:
         record.channel,
         record.agent_channel,
         record.context,
-        record.direction,
+        str(record.direction),  # plain text: cheaper to bind and to send to the writer
         record.caller,
         record.dnis,
         record.customer_id,
@@ -161,11 +161,11 @@ def call_row(record: CallRecord) -> Row:
         record.offered_at,
         record.answered_at,
         record.ended_at,
-        record.outcome,
+        str(record.outcome),
         record.agent_id or None,
         record.agent_display_id,
         record.entry_position,
-        record.hangup_by,
+        None if record.hangup_by is None else str(record.hangup_by),
         record.transferred,
         record.recording,
         record.disposition,
@@ -207,7 +207,7 @@ def entry_of(item: CdrItem) -> Entry:
         return entry
     if isinstance(item, AgentStateSpan):
         return [
-            (AGENT_STATES, (item.agent_id, start, item.activity, end, item.reason))
+            (AGENT_STATES, (item.agent_id, start, str(item.activity), end, item.reason))
             for start, end in split_span(item.start, item.end)
         ]
     if isinstance(item, AgentSession):
