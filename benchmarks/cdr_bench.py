@@ -122,11 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1_000_000, help="calls into SQLite")
     parser.add_argument("--pg-calls", type=int, default=None, help="calls into PostgreSQL")
-    # A bulk load's transaction size: each commit rewrites the customer index's leaf pages that
-    # its calls touch (customers are random), most of them once the table is large, so 20,000
-    # calls per commit write a quarter as much per call as 5,000 (measured: 45 vs 55 µs of
-    # database time per call at 1,000,000 calls). Live, batches are as small as the traffic.
-    parser.add_argument("--batch-size", type=int, default=20_000, help="calls per transaction")
+    parser.add_argument("--batch-size", type=int, default=5000, help="calls per transaction")
     parser.add_argument("--pg", default=os.environ.get("CALLCENTER_TEST_PG", PG_DEFAULT))
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--sqlite-path", type=Path, default=None)
