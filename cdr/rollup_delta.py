@@ -34,10 +34,10 @@ from cdr.rows import Row
 from cdr.tally import CALL_ID, deltas
 
 # The roll-up tables in the order of `tally.deltas`' results.
-ROLLUP_TABLES = (QUEUE_INTERVALS, AGENT_INTERVALS, QUEUE_WAIT_BINS, AGENT_WAIT_BINS)
+_ROLLUP_TABLES = (QUEUE_INTERVALS, AGENT_INTERVALS, QUEUE_WAIT_BINS, AGENT_WAIT_BINS)
 
 
-def upsert_sql(dialect: Dialect, table: Table) -> str:
+def _upsert_sql(dialect: Dialect, table: Table) -> str:
     """INSERT ... VALUES ... ON CONFLICT DO UPDATE adding every non-key column (max for
     max_wait_s), positional parameters in column order, for executemany with tuples."""
     module: Any = postgresql if dialect.name == "postgresql" else sqlite
@@ -59,7 +59,7 @@ class RollupDeltas:
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect.name
-        self._upserts = [upsert_sql(dialect, table) for table in ROLLUP_TABLES]
+        self._upserts = [_upsert_sql(dialect, table) for table in _ROLLUP_TABLES]
 
     async def add(self, conn: AsyncConnection, new_calls: Sequence[Row]) -> None:
         """Roll up `new_calls` (`calls` rows just inserted, never rolled up) and count the

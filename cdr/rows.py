@@ -40,15 +40,6 @@ TABLE_ORDER: tuple[str, ...] = (
     "agent_sessions",
     "recordings",
 )
-# The `calls` columns in `call_row`'s order (= `schema.CallRow`'s; the writer checks).
-CALL_COLUMNS: tuple[str, ...] = (
-    "call_id", "linkedid", "uniqueid", "channel", "agent_channel", "context", "direction",
-    "caller", "dnis", "customer_id", "queue", "call_type", "priority", "tier", "arrived_at",
-    "enqueued_at", "offered_at", "answered_at", "ended_at", "outcome", "agent_id",
-    "agent_display_id", "entry_position", "hangup_by", "transferred", "recording", "disposition",
-    "csat", "nps", "wait_s", "ring_s", "talk_s", "hold_s", "wrap_up_s", "ring_no_answers",
-    "segments", "agent_uniqueid", "transfer_exten", "transfer_context",
-)  # fmt: skip
 Entry = list[tuple[int, Row]]  # the rows one item writes: (table index, row)
 SPAN_SPLIT_S = 900.0  # agent spans are stored cut at 15-minute boundaries (UTC)
 
@@ -148,7 +139,7 @@ def call_row(record: CallRecord) -> Row:
         record.channel,
         record.agent_channel,
         record.context,
-        str(record.direction),  # plain text: cheaper to bind and to send to the writer
+        str(record.direction),  # plain text: sqlite3 binds a str subclass the slow way
         record.caller,
         record.dnis,
         record.customer_id,

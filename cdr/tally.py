@@ -1,5 +1,5 @@
 """The roll-ups' counts and sums for one call, and what a batch of new calls adds to them,
-in plain Python (no SQLAlchemy: the SQLite writer process imports this).
+in plain Python from the `calls` rows the writer builds.
 
 `call_tally` is `rollup.call_tally_columns` (the SQL definition raw reports and the full rebuild
 use) for one `calls` row; `tests/cdr/test_rollup.py` checks that the writer's incremental
@@ -15,7 +15,8 @@ from typing import Any
 
 from cdr import kpis
 from cdr.records import Outcome
-from cdr.rows import CALL_COLUMNS, Row
+from cdr.rows import Row
+from cdr.schema import CallRow
 
 ROLLUP_INTERVAL_S = 900.0  # the roll-ups' time resolution (UTC quarter hours)
 ROLLUP_TARGET_S = kpis.DEFAULT_TARGET_S
@@ -48,7 +49,7 @@ TALLY_COLUMNS: tuple[str, ...] = (
     "fcr_repeated",
 )
 
-_AT = {name: i for i, name in enumerate(CALL_COLUMNS)}
+_AT = {column.name: i for i, column in enumerate(CallRow.__table__.columns)}
 CALL_ID = _AT["call_id"]
 _QUEUE, _CALL_TYPE, _AGENT = _AT["queue"], _AT["call_type"], _AT["agent_id"]
 _CUSTOMER, _ARRIVED, _ENQUEUED = _AT["customer_id"], _AT["arrived_at"], _AT["enqueued_at"]
