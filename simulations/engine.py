@@ -152,8 +152,12 @@ class Simulation:
         now = 0.0
         while True:
             event = self._arrival
+            # A flag, not `event is self._arrival`: compiled by mypyc (sim_bench --native),
+            # tuples are unboxed and copied, so identity says nothing.
+            arriving = True
             if heap and heap[0] < event:
                 event = heap[0]
+                arriving = False
             event_time = event[0]
             deadline = next_deadline()
             if deadline is not None and deadline <= event_time:
@@ -164,7 +168,7 @@ class Simulation:
                 continue
             if event_time > end or (event_time > horizon and not live_calls):
                 break
-            if event is self._arrival:
+            if arriving:
                 now = event_time
                 self._arrive(event[3], now)  # type: ignore[arg-type]
                 continue
