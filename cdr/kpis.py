@@ -28,6 +28,18 @@ class ServiceLevelDefinition(StrEnum):
     EXCLUDE_SHORT_ABANDONS = "excl-short"  # answered within T / (offered - short abandons)
 
 
+def answered_in_target(wait_s: float, target_s: float) -> bool:
+    """An answered call counts towards the service level when it waited at most T
+    (`calls.wait_s <= :target_s` in SQL)."""
+    return wait_s <= target_s
+
+
+def short_abandon(wait_s: float, threshold_s: float) -> bool:
+    """An abandoned call is a short abandon when it waited less than the threshold
+    (`calls.wait_s < :short_abandon_s` in SQL)."""
+    return wait_s < threshold_s
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     """numerator / denominator, or None when the denominator is zero (or negative)."""
     if denominator <= 0:

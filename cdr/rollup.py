@@ -138,6 +138,7 @@ def call_tally_columns(
         func.count(),
         _count_if(answered),
         _count_if(abandoned),
+        # The SQL form of kpis.short_abandon and kpis.answered_in_target.
         _count_if(and_(abandoned, calls.wait_s < short_abandon_s)),
         _count_if(and_(answered, calls.wait_s <= target_s)),
         _count_if(handled),

@@ -32,8 +32,9 @@ from acd import (
     Router,
 )
 from acd.decisions import Decision
+from cdr.kpis import WAIT_BIN_S, answered_in_target, short_abandon
 from simulations.model import SimAgent, SimCall
-from simulations.stats import WAIT_BIN_S, WAIT_BINS, AgentTally, CallTally, RunStats
+from simulations.stats import WAIT_BINS, AgentTally, CallTally, RunStats
 
 END_OF_SHIFT = "end-of-shift"
 BREAK = "break"
@@ -289,7 +290,7 @@ class Simulation:
                         wait = now - live.call.arrival_s
                         tally.answered += 1
                         tally.wait_answered_s += wait
-                        if wait <= self._target_s[live.queue]:
+                        if answered_in_target(wait, self._target_s[live.queue]):
                             tally.answered_in_target += 1
                         if wait:
                             self._record_wait(tally, wait)
@@ -330,7 +331,7 @@ class Simulation:
                 wait = now - live.call.arrival_s
                 tally.abandoned += 1
                 tally.wait_abandoned_s += wait
-                if wait <= self.short_abandon_s:
+                if short_abandon(wait, self.short_abandon_s):
                     tally.short_abandoned += 1
                 self._record_wait(tally, wait)
         elif cls is Expired or cls is Overflow:

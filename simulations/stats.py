@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from acd.agents import AgentState
 
-WAIT_BIN_S = 1.0  # wait histogram resolution
-WAIT_BINS = 3600  # one hour; longer waits land in the last bin
+WAIT_BINS = 3600  # of cdr.kpis.WAIT_BIN_S each: one hour; longer waits land in the last bin
 
 
 @dataclass(slots=True)
@@ -20,7 +19,7 @@ class CallTally:
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
-    short_abandoned: int = 0  # abandoned within the short-abandon threshold
+    short_abandoned: int = 0  # abandoned before the short-abandon threshold (cdr.kpis)
     answered_in_target: int = 0
     delayed: int = 0  # not offered to an agent the moment it arrived
     overflowed: int = 0  # left for voicemail, a callback or another queue

@@ -19,6 +19,11 @@ def test_service_level_in_its_three_definitions() -> None:
     assert sl(0, 0, 0, 0) is None  # no calls is not 0 %
 
 
+def test_threshold_edges_target_inclusive_short_abandon_exclusive() -> None:
+    assert kpis.answered_in_target(20.0, 20.0) and not kpis.answered_in_target(20.001, 20.0)
+    assert kpis.short_abandon(4.999, 5.0) and not kpis.short_abandon(5.0, 5.0)
+
+
 def test_abandon_rate_leaves_out_short_abandons() -> None:
     assert kpis.abandon_rate(30, 100, 10) == pytest.approx(20 / 90)
     assert kpis.abandon_rate(30, 100, 10, exclude_short=False) == pytest.approx(0.30)

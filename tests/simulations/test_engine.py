@@ -59,6 +59,23 @@ def test_hand_checked_waits_service_level_and_wrap_up() -> None:
     assert t.max_wait_s == pytest.approx(35.0)
 
 
+def test_threshold_edges_follow_the_cdr_definitions() -> None:
+    # As in cdr.kpis (and the reports' SQL): answered within T means a wait <= T, a short
+    # abandon a wait < the threshold (5 s). c1 talks 20 s, wrap-up to 30 s; c2 arrives at
+    # 10 s and is answered at 30 s, a wait of exactly T = 20 s; c3 gives up after exactly
+    # 5 s (not short), c4 after 4.99 s (short).
+    calls = [
+        SimCall("c1", 0, "q", 0, 0.0, 20.0),
+        SimCall("c2", 0, "q", 0, 10.0, 5.0),
+        SimCall("c3", 0, "q", 0, 12.0, 5.0, patience_s=5.0),
+        SimCall("c4", 0, "q", 0, 13.0, 5.0, patience_s=4.99),
+    ]
+    t = total(one_agent_run(calls))
+    assert (t.answered, t.answered_in_target) == (2, 2)
+    assert t.wait_answered_s == 20.0
+    assert (t.abandoned, t.short_abandoned) == (2, 1)
+
+
 def test_calls_count_in_their_arrival_interval_and_warm_up_is_excluded() -> None:
     calls = [SimCall(f"c{i}", 0, "q", 0, 50.0 * i, 1.0) for i in range(6)]
     result = one_agent_run(calls, warmup_s=100.0)
