@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -135,8 +136,10 @@ async def build_report(
     """
     settings = settings or KpiSettings()
     await validate_filter(db, flt)
-    groups = await call_tallies(db, flt, by, settings)
-    agent_groups = await agent_tallies(db, flt, by, settings)
+    # Two connections, read side by side: the database works on both at once.
+    groups, agent_groups = await asyncio.gather(
+        call_tallies(db, flt, by, settings), agent_tallies(db, flt, by, settings)
+    )
     keys = sorted(set(groups) | set(agent_groups), key=lambda k: _sort_key(by, k))
     rows = [_row(k, by, settings, groups.get(k), agent_groups.get(k)) for k in keys]
     total_agent: tuple[AgentTally, dict[str, float]] | None = None
@@ -160,8 +163,10 @@ async def build_report(
         if by is GroupBy.AGENT:
             per_agent = [r for r in rows if r.agents is not None]
         else:
-            agent_calls = await call_tallies(db, flt, GroupBy.AGENT, settings)
-            agent_time = await agent_tallies(db, flt, GroupBy.AGENT, settings)
+            agent_calls, agent_time = await asyncio.gather(
+                call_tallies(db, flt, GroupBy.AGENT, settings),
+                agent_tallies(db, flt, GroupBy.AGENT, settings),
+            )
             per_agent = [
                 _row(k, GroupBy.AGENT, settings, agent_calls.get(k), agent_time[k])
                 for k in sorted(agent_time)
