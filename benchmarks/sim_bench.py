@@ -6,6 +6,7 @@ path (scenario model, seeded streams, the real `acd.Router`, streaming statistic
 SimPy model is the textbook one: a `Resource` with reneging (`request | timeout`).
 
     python benchmarks/sim_bench.py [--calls 1000000] [--rep-calls 100000] [--native]
+    python benchmarks/sim_bench.py --parts simpy,router   # and the router's share of a call
 
 Needs the `bench` extra (SimPy): pip install -e '.[bench]'.
 
