@@ -32,33 +32,29 @@ import numpy as np
 from cdr.db import Database
 from cdr.migrate import upgrade
 from cdr.rows import CALLS, entry_of, group_rows
-from cdr.schema import CallRow
+from cdr.schema import Base
 from cdr.sqlite_settings import apply_pragmas, register_sqlite_adapters
 from cdr.testing import synthetic_calls
+from cdr.writer import insert_sql
 
 START = 1_762_000_000.0 - 1_762_000_000.0 % 86400  # the same month as cdr_bench.py
 DAYS = 30
 REPORT_EVERY = 200_000
 
 
-async def _migrate(path: Path) -> None:
+async def _migrate(path: Path) -> str:
+    """Migrate a fresh file; the writer's own INSERT for `calls`."""
     async with Database(f"sqlite+aiosqlite:///{path}") as db:
         await upgrade(db)
-
-
-def _insert_sql() -> str:
-    columns = [column.name for column in CallRow.__table__.columns]
-    marks = ",".join("?" * len(columns))
-    return f"INSERT INTO calls ({','.join(columns)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+        return insert_sql(db.engine.dialect, Base.metadata.tables["calls"])
 
 
 def run(calls: int, batch_size: int, path: Path) -> tuple[float, float, float]:
     """Microseconds per call for build, insert and commit over `calls` calls."""
-    asyncio.run(_migrate(path))
+    sql = asyncio.run(_migrate(path))
     register_sqlite_adapters()
     connection = sqlite3.connect(path, isolation_level=None)
     apply_pragmas(connection)
-    sql = _insert_sql()
     stream = synthetic_calls(
         calls, np.random.default_rng(7), start=START, span_s=DAYS * 86400.0, chunk=50_000
     )

@@ -30,7 +30,7 @@ import sys
 import time
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIVE_DIR = ROOT / "build" / "native"
@@ -183,27 +183,18 @@ ROUTER_ENTRY_POINTS = (
 class _RecordingRouter(acd.router.Router):
     """The real router, noting the calls the simulator makes on it (for `router_share`)."""
 
-    made: ClassVar[list[_RecordingRouter]] = []
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.made_with = (args, kwargs)
         self.noted: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-        self.depth = 0  # only the simulator's own calls, not the router's calls to itself
-        _RecordingRouter.made.append(self)
 
 
 def _noting(name: str) -> Any:
     method = getattr(acd.router.Router, name)
 
     def noted(self: _RecordingRouter, *args: Any, **kwargs: Any) -> Any:
-        if self.depth == 0:
-            self.noted.append((name, args, kwargs))
-        self.depth += 1
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self.depth -= 1
+        self.noted.append((name, args, kwargs))
+        return method(self, *args, **kwargs)
 
     return noted
 
@@ -239,13 +230,19 @@ def router_share(calls: int) -> tuple[float, float, int]:
     start = time.process_time()
     simulated = runner.run_replication(model, seeds).stats.calls_simulated
     whole = time.process_time() - start
+    made: list[_RecordingRouter] = []
+
+    def recording(*args: Any, **kwargs: Any) -> _RecordingRouter:
+        made.append(_RecordingRouter(*args, **kwargs))
+        return made[-1]
+
     namespace = vars(runner)  # the name run_replication looks its router class up by
-    namespace["Router"] = _RecordingRouter
+    namespace["Router"] = recording
     try:
         runner.run_replication(model, seeds)
     finally:
         namespace["Router"] = acd.router.Router
-    recorder = _RecordingRouter.made.pop()
+    [recorder] = made
     best = float("inf")
     for _ in range(3):
         args, kwargs = recorder.made_with

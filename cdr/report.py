@@ -122,6 +122,16 @@ def _sort_key(by: GroupBy, key: str) -> tuple[float, str]:
     return (0.0, key)
 
 
+async def _call_and_agent_tallies(
+    db: Database, flt: ReportFilter, by: GroupBy, settings: KpiSettings
+) -> tuple[dict[str, GroupTallies], dict[str, tuple[AgentTally, dict[str, float]]]]:
+    """Both halves of a report, read side by side on two connections (the database works
+    on both at once)."""
+    return await asyncio.gather(
+        call_tallies(db, flt, by, settings), agent_tallies(db, flt, by, settings)
+    )
+
+
 async def build_report(
     db: Database,
     flt: ReportFilter,
@@ -136,10 +146,7 @@ async def build_report(
     """
     settings = settings or KpiSettings()
     await validate_filter(db, flt)
-    # Two connections, read side by side: the database works on both at once.
-    groups, agent_groups = await asyncio.gather(
-        call_tallies(db, flt, by, settings), agent_tallies(db, flt, by, settings)
-    )
+    groups, agent_groups = await _call_and_agent_tallies(db, flt, by, settings)
     keys = sorted(set(groups) | set(agent_groups), key=lambda k: _sort_key(by, k))
     rows = [_row(k, by, settings, groups.get(k), agent_groups.get(k)) for k in keys]
     total_agent: tuple[AgentTally, dict[str, float]] | None = None
@@ -163,9 +170,8 @@ async def build_report(
         if by is GroupBy.AGENT:
             per_agent = [r for r in rows if r.agents is not None]
         else:
-            agent_calls, agent_time = await asyncio.gather(
-                call_tallies(db, flt, GroupBy.AGENT, settings),
-                agent_tallies(db, flt, GroupBy.AGENT, settings),
+            agent_calls, agent_time = await _call_and_agent_tallies(
+                db, flt, GroupBy.AGENT, settings
             )
             per_agent = [
                 _row(k, GroupBy.AGENT, settings, agent_calls.get(k), agent_time[k])

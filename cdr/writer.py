@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from cdr import rollup
@@ -55,6 +56,22 @@ def _brief(exc: BaseException) -> str:
     original = getattr(exc, "orig", None)
     text = f"{type(exc).__name__}: {original if original is not None else exc}"
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+def insert_sql(dialect: Dialect, table: Table) -> str:
+    """INSERT ... ON CONFLICT DO NOTHING with positional parameters in column order.
+
+    Executed as driver SQL with tuples: no per-row parameter processing in SQLAlchemy
+    (the values are all plain str/int/float/bool/None).
+    """
+    module: Any = postgresql if dialect.name == "postgresql" else sqlite
+    columns = [column.name for column in table.columns]
+    compiled = (
+        module.insert(table).on_conflict_do_nothing().compile(dialect=dialect, column_keys=columns)
+    )
+    if list(compiled.positiontup or ()) != columns:
+        raise RuntimeError(f"CDR writer: unexpected parameter order for {table.name}")
+    return str(compiled.string)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,28 +125,10 @@ class CdrWriter:
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
         self._task_group: asyncio.TaskGroup | None = None
-        self._inserts = [self._insert_sql(table) for table in _TABLES]
+        self._inserts = [insert_sql(db.engine.dialect, table) for table in _TABLES]
         call_id = CallRow.__table__.c.call_id
         self._existing = select(call_id).where(rollup.in_ids(db.dialect, call_id))
         self._rollups = RollupDeltas(db.engine.dialect)
-
-    def _insert_sql(self, table: Table) -> str:
-        """INSERT ... ON CONFLICT DO NOTHING with positional parameters in column order.
-
-        Executed as driver SQL with tuples: no per-row parameter processing in SQLAlchemy
-        (the values are all plain str/int/float/bool/None).
-        """
-        dialect = self._db.engine.dialect
-        module: Any = postgresql if dialect.name == "postgresql" else sqlite
-        columns = [column.name for column in table.columns]
-        compiled = (
-            module.insert(table)
-            .on_conflict_do_nothing()
-            .compile(dialect=dialect, column_keys=columns)
-        )
-        if list(compiled.positiontup or ()) != columns:
-            raise RuntimeError(f"CDR writer: unexpected parameter order for {table.name}")
-        return str(compiled.string)
 
     async def __aenter__(self) -> CdrWriter:
         self._task_group = asyncio.TaskGroup()
