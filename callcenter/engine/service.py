@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from acd import AgentState
 from acd.views import QueueSnapshot
 from callcenter.agi import FastAgiServer, Handler
-from callcenter.ami import AmiClient, AmiConfig
+from callcenter.ami import AmiClient, AmiConfig, actions
 from callcenter.ami import events as ev
 from callcenter.ami.errors import AmiError, AmiNotConnectedError
 from callcenter.bus.schemas import (
@@ -66,12 +66,7 @@ from callcenter.engine.supervision import (
     apply_supervisor,
     audit_unreadable,
 )
-from callcenter.engine.switchboard import (
-    AGENT_CONTEXT,
-    CALLER_CONTEXTS,
-    CommandRefused,
-    Switchboard,
-)
+from callcenter.engine.switchboard import CommandRefused, Switchboard
 from callcenter.notify.email import NotifyError, send_voicemail_email
 from callcenter.supervision.audit import AuditEntry, write_audit
 from cdr.blacklist import BlacklistError, add_to_blacklist
@@ -79,6 +74,7 @@ from cdr.db import Database
 from cdr.records import CallRecord, Recording
 from cdr.voicemail import VoicemailMessage, mark_notified
 from cdr.writer import CdrWriter
+from dialplans import contract
 from ivr.flows import Flow
 from recording.metadata import file_facts
 
@@ -269,13 +265,13 @@ class EngineService:
         unknown = [
             c for c in event.channels
             if c.channel.uniqueid not in known
-            and (c.channel.context in CALLER_CONTEXTS or c.channel.context == AGENT_CONTEXT
-                 or c.bridge_id)
+            and (c.channel.context in contract.CALLER_CONTEXTS
+                 or c.channel.context == contract.AGENT or c.bridge_id)
         ]
         if not unknown:
             return
         try:
-            listing = await ami.list_action("Status", {"AllVariables": "true"})
+            listing = await ami.send_list(actions.status(all_variables=True))
         except AmiError as error:
             log.error("resync: cannot read channel variables (%s); %d channels not adopted",
                       error, len(unknown))
@@ -420,8 +416,7 @@ class EngineService:
             if not switchboard.dirty_queues or self.desktops is None:
                 continue
             now = self.now()
-            queues, switchboard.dirty_queues = switchboard.dirty_queues, set()
-            for queue in sorted(queues):
+            for queue in sorted(switchboard.take_dirty_queues()):
                 self.desktops.queue_stats(switchboard.router.queue_snapshot(queue),
                                           switchboard.stats.figures(queue, now), now)
 

@@ -31,13 +31,13 @@ async def test_hold_originate_agent_bridge_record_hangup() -> None:
     seen: list[AmiEvent] = []
     async with Emulator(speed=20) as emu, \
             AmiClient(AmiConfig("cc", "ccsecret", port=emu.port)) as ami:
-        await actions.setvar(ami, "RING_1002", "1")
-        await actions.setvar(ami, "TALK_1002", "600")
-        await actions.originate(ami, "Local/600@callers", context="holding", exten="hold",
-                                caller_id='"Ann" <5551234>', channel_id="call-1",
-                                variables={"CC_CALL_ID": "1"})
-        await actions.originate(ami, "Local/1002@agents", context="holding", exten="park",
-                                channel_id="leg-1")
+        await ami.send(actions.setvar("", "RING_1002", "1"))
+        await ami.send(actions.setvar("", "TALK_1002", "600"))
+        await ami.send(actions.originate("Local/600@callers", context="holding", exten="hold",
+                                         caller_id='"Ann" <5551234>', channel_id="call-1",
+                                         variables={"CC_CALL_ID": "1"}))
+        await ami.send(actions.originate("Local/1002@agents", context="holding", exten="park",
+                                         channel_id="leg-1"))
         answered = {"call-1": False, "leg-1": False}
 
         def both_up(e: AmiEvent) -> bool:
@@ -48,15 +48,16 @@ async def test_hold_originate_agent_bridge_record_hangup() -> None:
         await _until(ami, tracker, seen, both_up)
         caller = next(c for c in tracker.channels.values() if c.uniqueid == "call-1").name
         agent = next(c for c in tracker.channels.values() if c.uniqueid == "leg-1").name
-        assert await actions.getvar(ami, "CC_CALL_ID", channel=caller) == "1"
-        await actions.bridge(ami, caller, agent)
-        await actions.mixmonitor(ami, caller, "call-1.wav")
+        reply = await ami.send(actions.getvar("CC_CALL_ID", channel=caller))
+        assert reply.headers.get("Value") == "1"
+        await ami.send(actions.bridge(caller, agent))
+        await ami.send(actions.mixmonitor(caller, "call-1.wav"))
         await _until(ami, tracker, seen, lambda e: isinstance(e, MixMonitorStart))
-        await actions.stop_mixmonitor(ami, caller)
+        await ami.send(actions.stop_mixmonitor(caller))
         with pytest.raises(AmiActionError, match="Could not stop monitoring channel"):
-            await actions.stop_mixmonitor(ami, caller)
+            await ami.send(actions.stop_mixmonitor(caller))
         await _until(ami, tracker, seen, lambda e: isinstance(e, MixMonitorStop))
-        await actions.hangup(ami, agent)
+        await ami.send(actions.hangup(agent))
         await _until(ami, tracker, seen, lambda e: not tracker.channels)
     merged = [c for c in tracker.calls.values() if c.outcome is CallOutcome.MERGED]
     (call,) = [c for c in tracker.calls.values() if c.outcome is not CallOutcome.MERGED]
@@ -72,13 +73,13 @@ async def test_redirect_from_hold_to_a_dialled_agent() -> None:
     seen: list[AmiEvent] = []
     async with Emulator(speed=20) as emu, \
             AmiClient(AmiConfig("cc", "ccsecret", port=emu.port)) as ami:
-        await actions.setvar(ami, "RING_1001", "2")
-        await actions.setvar(ami, "TALK_1001", "5")
-        await actions.originate(ami, "Local/60@callers", context="holding", exten="hold",
-                                channel_id="call-2")
+        await ami.send(actions.setvar("", "RING_1001", "2"))
+        await ami.send(actions.setvar("", "TALK_1001", "5"))
+        await ami.send(actions.originate("Local/60@callers", context="holding", exten="hold",
+                                         channel_id="call-2"))
         await _until(ami, tracker, seen, lambda e: isinstance(e, OriginateResponse))
         caller = tracker.channels["call-2"].name
-        await actions.redirect(ami, caller, "dial-agent", "1001")
+        await ami.send(actions.redirect(caller, "dial-agent", "1001"))
 
         def ended(e: AmiEvent) -> bool:
             return any(isinstance(x, f.CallEnded) for x in tracker.apply(e))

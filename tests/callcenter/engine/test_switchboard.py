@@ -14,7 +14,7 @@ from engine_helpers import (
     leg_up,
 )
 
-from acd import AgentState
+from acd import AgentState, SkillLevel
 from callcenter.ami import events as ev
 from callcenter.engine.effects import ScreenPopPublish, StoreRecord
 from callcenter.engine.switchboard import CommandRefused, Switchboard, parse_skills
@@ -282,7 +282,7 @@ def test_unknown_queue_and_bad_fields_are_reported_not_fatal() -> None:
 def test_parse_skills() -> None:
     assert parse_skills("") is None
     assert parse_skills("billing:3&english|general:1") == (
-        {"billing": 3, "english": 1}, {"general": 1}
+        (SkillLevel("billing", 3), SkillLevel("english", 1)), (SkillLevel("general", 1),)
     )
     with pytest.raises(ValueError, match="'billing:x'"):
         parse_skills("billing:x")
