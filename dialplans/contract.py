@@ -51,6 +51,7 @@ class Var(StrEnum):
     """The channel variables the dialplan, the IVR and the engine share (docs/engine.md)."""
 
     # What a caller asks for: set by cc-inbound or the IVR, read back at a restart.
+    DID = "CC_DID"  # the number the caller dialled (cc-inbound's extension)
     QUEUE = "CC_QUEUE"
     PRIORITY = "CC_PRIORITY"
     SKILLS = "CC_SKILLS"
@@ -63,6 +64,8 @@ class Var(StrEnum):
     # Set by the engine on the caller: its place in line survives an engine restart.
     ENQUEUED_AT = "CC_ENQUEUED_AT"
     QUEUE_ENTERED_AT = "CC_QUEUE_ENTERED_AT"
+    OFFERED_AT = "CC_OFFERED_AT"  # on the agent leg: when its phone began to ring
+    ANSWERED_AT = "CC_ANSWERED_AT"  # on the caller: when the agent answered
     # Set by the engine when an agent answers (cc-connect), and on the agent's leg (cc-agent).
     CALL_ID = "CC_CALL_ID"
     AGENT_ID = "CC_AGENT_ID"
@@ -92,6 +95,7 @@ class EnqueueField(StrEnum):
     TIER = "Tier"
     IVR_PATH = "IvrPath"
     RECORDING_OPTOUT = "RecordingOptOut"
+    DID = "Did"
 
 
 ENQUEUE_FIELDS: tuple[tuple[EnqueueField, Var], ...] = (
@@ -102,6 +106,7 @@ ENQUEUE_FIELDS: tuple[tuple[EnqueueField, Var], ...] = (
     (EnqueueField.TIER, Var.TIER),
     (EnqueueField.IVR_PATH, Var.IVR_PATH),
     (EnqueueField.RECORDING_OPTOUT, Var.RECORDING_OPTOUT),
+    (EnqueueField.DID, Var.DID),
 )
 """Each header of the enqueue event and the channel variable it carries."""
 

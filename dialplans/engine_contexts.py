@@ -103,7 +103,8 @@ def _inbound(params: EngineDialplanParams) -> Context:
     P = Priority
     extensions = []
     for r in params.routes:
-        steps = [P("Set", f"{V.QUEUE}={r.queue}"), P("Set", f"{V.PRIORITY}={r.priority}"),
+        steps = [P("Set", f"{V.DID}=${{EXTEN}}"),
+                 P("Set", f"{V.QUEUE}={r.queue}"), P("Set", f"{V.PRIORITY}={r.priority}"),
                  P("Set", f"{V.SKILLS}={r.skills}"), P("Set", f"{V.LANG}={r.language}")]
         if r.tier:
             steps.append(P("Set", f"{V.TIER}={r.tier}"))

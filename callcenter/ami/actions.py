@@ -132,6 +132,11 @@ def core_show_channels() -> AmiAction:
     return AmiAction("CoreShowChannels")
 
 
+def device_state_list() -> AmiAction:
+    """Every device's state, as `DeviceStateChange` items (main/manager.c; fixture h3)."""
+    return AmiAction("DeviceStateList")
+
+
 def queue_status(queue: str = "") -> AmiAction:
     return AmiAction("QueueStatus", {"Queue": queue} if queue else {})
 

@@ -12,8 +12,8 @@ Replies are matched to actions by `ActionID` through one `dict[id, _Pending]`
 cleaned in a `finally`; event-list actions (`EventList: start` ... `<X>Complete`)
 resolve to one `ListResult`. Events are classified by `Event:` first, since
 `OriginateResponse` carries `Response:` and `UserEvent` copies the `ActionID`.
-After each login the client asks `CoreShowChannels` and `QueueStatus` and puts a
-`Resynced` fact in the stream, so the tracker can reconcile what it missed.
+After each login the client asks `CoreShowChannels` and `DeviceStateList` and puts a
+`Resynced` fact in the stream, so the engine can reconcile what it missed.
 
 panoramisk is not used: it routes any message whose ActionID matches a pending
 action to that action before looking at `Event:` (folding OriginateResponse into
@@ -61,10 +61,9 @@ from callcenter.ami.events import (
     AmiEvent,
     Connected,
     CoreShowChannel,
+    DeviceStateChange,
     Disconnected,
     ListComplete,
-    QueueEntry,
-    QueueMember,
     Resynced,
     Shutdown,
     decode_event,
@@ -463,18 +462,16 @@ class AmiClient:
     async def _resync(self, session: int) -> None:
         channels = await self.send_list(actions.core_show_channels())
         try:
-            queue_items = (await self.send_list(actions.queue_status())).items
+            devices = (await self.send_list(actions.device_state_list())).items
         except AmiActionError as exc:
-            # A PBX without app_queue still has channels to reconcile.
-            log.warning("AMI resync: %s; going on without queue status", exc)
-            queue_items = []
+            log.warning("AMI resync: %s; device states stay unknown until they change", exc)
+            devices = []
         await self._emit(
             Resynced(
                 time.monotonic(),
                 session,
                 [e for e in channels.items if isinstance(e, CoreShowChannel)],
-                [e for e in queue_items if isinstance(e, QueueMember)],
-                [e for e in queue_items if isinstance(e, QueueEntry)],
+                [e for e in devices if isinstance(e, DeviceStateChange)],
             )
         )
 

@@ -17,6 +17,7 @@ from callcenter.engine.state import (
     DIRECTED_SKILL,
     OFFLINE_STATES,
     OUTBOUND_PAUSE,
+    UNKNOWN_DEVICE_STATE,
     CommandRefused,
     EngineState,
 )
@@ -55,7 +56,9 @@ class AgentCommands:
         if queues is not None:
             self.decisions.command(lambda: router.set_agent_queues(agent_id, queues, now), now)
             agent.queues = tuple(queues)
-        device_state = state.device_states.get(device, "UNKNOWN")
+        device_state = state.device_states.get(device, UNKNOWN_DEVICE_STATE)
+        if device_state == UNKNOWN_DEVICE_STATE:
+            state.outbox.device_query(device)  # not listed at the last resync: ask
         offline = device_state in OFFLINE_STATES
         agent.device, agent.device_state = device, device_state
         agent.logged_in_at = now

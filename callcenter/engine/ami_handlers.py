@@ -148,30 +148,29 @@ class AmiHandlers:
             self.flow.record_at_bridge(call, leg.address, CallType.OUTBOUND, now)
 
     def _originate_response(self, event: ev.OriginateResponse, now: float) -> None:
-        """A failed Originate (busy, offline, no answer) names the device it dialled; the leg
-        is the agent's unanswered one."""
-        if event.success:
+        """A failed Originate (busy, offline, no answer, hung up while ringing): its leg is the
+        one whose ChannelId Asterisk echoes as `Uniqueid` (main/manager.c, fast_originate),
+        never "the agent's current call": a response can arrive after the engine has offered
+        that agent another call (it comes before the leg's Hangup)."""
+        if event.success or event.uniqueid is None:
             return
         state = self.state
-        agent_id = state.devices.get(event.channel)
-        if agent_id is None:
-            return
-        agent = state.agents[agent_id]
-        leg = agent.outbound
-        if leg is None:
-            call = state.calls.get(agent.call_id or "")
-            leg = call.leg if call is not None else None
+        leg = state.legs.get(event.uniqueid)
         if leg is None or leg.answered_at is not None or leg.ended_at is not None:
             return
-        state.outbox.notice("warning", f"agent {agent_id}: call to {event.channel} failed"
+        state.outbox.notice("warning", f"agent {leg.agent_id}: call to {event.channel} failed"
                             f" (reason {event.reason})", call_id=leg.call_id)
         self.flow.leg_failed(leg, now)
 
     # ----------------------------------------------------------------- devices
 
     def _device_state(self, event: ev.DeviceStateChange, now: float) -> None:
+        self.device_state(event.device, event.state, now)
+
+    def device_state(self, device: str, device_state: str, now: float) -> None:
+        """A device's state, from an event or a `DeviceStateList`: an agent whose phone is
+        unavailable is paused `device-offline`, and resumed when it is back."""
         state = self.state
-        device, device_state = event.device, event.state
         state.device_states[device] = device_state
         agent_id = state.devices.get(device)
         if agent_id is None:

@@ -181,6 +181,21 @@ class CallerServices:
         if self.state.scheduled:
             self._release_callbacks(now)
 
+    def voicemail_result(self, uniqueid: str, *, taken: bool, now: float) -> None:
+        """The voicemail script ended: without a message (the caller left before the beep or
+        said nothing, or it could not be recorded) the record must not say voicemail. An IVR
+        caller is then an abandon; a queue caller sent to voicemail by rule, an overflow."""
+        self.state.tick(now)
+        if taken:
+            return
+        span = self.state.ivr_spans.get(uniqueid)
+        if span is not None and span.outcome is Outcome.VOICEMAIL:
+            span.outcome = Outcome.ABANDONED
+            return
+        call = self.state.calls.get(uniqueid)
+        if call is not None and call.outcome is Outcome.VOICEMAIL:
+            call.outcome = Outcome.OVERFLOWED
+
     # ----------------------------------------------------------------- after the call
 
     def survey_wanted(self, call_id: str) -> tuple[bool, bool, str] | None:

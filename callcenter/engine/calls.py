@@ -121,8 +121,10 @@ class CallFlow:
             caller_name=channel.caller_id_name, queue=queue, priority=priority,
             skills=skills, language=language, tier=tier,
             ivr_path=fields.get(EnqueueField.IVR_PATH, ""), arrived_at=arrived_at,
-            enqueued_at=enqueued_at or now, linkedid=channel.linkedid, did=channel.exten,
-            waiting_since=now, recording_optout=optout,
+            enqueued_at=enqueued_at or now, linkedid=channel.linkedid,
+            # The dialled number comes from cc-inbound (the enqueue runs in cc-enqueue,s).
+            did=fields.get(EnqueueField.DID, "") or (span.did if span is not None else ""),
+            waiting_since=entered_at or enqueued_at or now, recording_optout=optout,
         )
         if span is not None:
             call.add_segment(SegmentKind.IVR, arrived_at, span.ended_at or now)
@@ -179,6 +181,8 @@ class CallFlow:
         announce = self.state.config.announce
         values: dict[str, str] = {Var.AGENT_ID: agent.id, Var.AGENT_DISPLAY: agent.display_id,
                                   Var.AGENT_CHANNEL: leg.address}
+        if leg.answered_at is not None:  # so that a restarted engine can time the call
+            values[Var.ANSWERED_AT] = repr(leg.answered_at)
         exten = contract.UNHOLD_ENTRY
         if announce.enabled:
             prompts = announce.for_language(call.language)

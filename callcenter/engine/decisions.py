@@ -114,7 +114,8 @@ class RouterDecisions:
         call.phase = CallPhase.RINGING
         agent.call_id = call.call_id
         state.legs[leg.uniqueid] = leg
-        variables = [f"{Var.CALL_ID}={call.call_id}", f"{Var.AGENT_ID}={agent.id}"]
+        variables = [f"{Var.CALL_ID}={call.call_id}", f"{Var.AGENT_ID}={agent.id}",
+                     f"{Var.OFFERED_AT}={now!r}"]
         context, exten = contract.AGENT, contract.AGENT_ENTRY
         whisper = state.config.whisper
         if call.callback_to:

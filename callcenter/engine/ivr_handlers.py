@@ -13,8 +13,10 @@ Every switchboard call happens between awaits, as with AMI events, and is follow
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -43,7 +45,8 @@ from ivr.ports import BlockEntry, CallerChannel, CallerHungUp, CustomerInfo, Que
 from ivr.prompts import Builtin, builtin
 from ivr.runner import run_flow
 from ivr.survey import SurveySettings, run_survey
-from ivr.voicemail import VoicemailSettings, take_message
+from ivr.voicemail import VoicemailMessage as RecordedMessage
+from ivr.voicemail import VoicemailSettings, message_path, take_message
 
 log = logging.getLogger(__name__)
 
@@ -209,6 +212,30 @@ class IvrHandlers:
 
     # ----------------------------------------------------------------- voicemail
 
+    async def _take_message(self, channel: CallerChannel, box: str,
+                            language: str) -> RecordedMessage | None:
+        """Record into `voicemail_dir/<box>/`, made first: Asterisk's RECORD FILE does not
+        create directories (res/res_agi.c, handle_recordfile: ast_writefile fails)."""
+        info = channel.info
+        directory = self.config.ivr.voicemail_dir
+        try:
+            folder = Path(message_path(directory, box, info.uniqueid)).parent
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        except IvrError as error:
+            log.error("voicemail from %s: %s", info.channel, error)
+            return None
+        except OSError as error:
+            log.error("voicemail from %s: cannot create the box's directory %s (%s); no"
+                      " message taken: check ivr.voicemail_dir and its permissions",
+                      info.channel, error.filename, error.strerror)
+            return None
+        try:
+            return await take_message(channel, box=box, language=language,
+                                      directory=directory, settings=VoicemailSettings())
+        except IvrError as error:
+            log.error("voicemail from %s: %s; no message taken", info.channel, error)
+            return None
+
     async def voicemail(self, channel: CallerChannel) -> None:
         info = channel.info
         box = await channel.get_variable(Var.VM_BOX)  # the IVR's choice
@@ -217,13 +244,12 @@ class IvrHandlers:
             box = self.config.services_of(queue).voicemail_box or queue
         language = await channel.get_variable(Var.LANG) or info.language
         reason = await channel.get_variable(Var.VM_REASON) or "overflow"
-        try:
-            message = await take_message(channel, box=box, language=language,
-                                         directory=self.config.ivr.voicemail_dir,
-                                         settings=VoicemailSettings())
-        except IvrError as error:
-            log.error("voicemail from %s: %s", info.channel, error)
-            return
+        message = await self._take_message(channel, box, language)
+        # Told before this script ends, so before Asterisk hangs the channel up: the record
+        # says voicemail only if a message was recorded.
+        self.switchboard.voicemail_result(info.uniqueid, taken=message is not None,
+                                          now=self.now())
+        self.perform()
         if message is None:
             return
         try:

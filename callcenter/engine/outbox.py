@@ -14,6 +14,7 @@ from callcenter.engine.effects import (
     AgentStatePublish,
     AmiRequest,
     CustomerLookup,
+    DeviceStateQuery,
     Effect,
     Notice,
     ScreenPopPublish,
@@ -56,6 +57,9 @@ class Outbox:
 
     def store(self, item: CdrItem) -> None:
         self._effects.append(StoreRecord(item))
+
+    def device_query(self, device: str) -> None:
+        self._effects.append(DeviceStateQuery(device))
 
     def lookup(self, call_id: str, caller: str) -> None:
         self._effects.append(CustomerLookup(call_id, caller))

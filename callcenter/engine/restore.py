@@ -7,18 +7,18 @@ agents the database says were logged in are logged in again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from acd import AcdError, AgentState, CallRequest
 from callcenter.ami import actions
 from callcenter.ami import events as ev
 from callcenter.engine.agent_commands import AgentCommands
 from callcenter.engine.calls import CallFlow, parse_float
-from callcenter.engine.decisions import RouterDecisions
+from callcenter.engine.decisions import RouterDecisions, end_ring
 from callcenter.engine.live import CallPhase, Leg, LiveCall
 from callcenter.engine.records import finish_ivr_span
 from callcenter.engine.state import OUTBOUND_PAUSE, CommandRefused, EngineState
-from cdr.records import Outcome
+from cdr.records import Outcome, SegmentKind
 from dialplans import contract
 from dialplans.contract import ENQUEUE_FIELDS, EnqueueField, Var
 
@@ -91,56 +91,81 @@ class Restoration:
     def adopt(self, statuses: Iterable[ev.ChannelStatus], now: float) -> tuple[int, int]:
         """After an engine restart: put back the callers Asterisk still holds.
 
-        Waiting callers (in cc-enqueue / cc-hold) are queued again with their original enqueue
-        time (from CC_ENQUEUED_AT); a caller talking to an agent (cc-connect, or bridged, with
-        CC_AGENT_ID whose leg is alive) is adopted as connected. Returns (waiting, talking)."""
+        Asterisk lists channels in its container's hash order, not in creation order (fixture
+        h2), so nothing here depends on the listing's order: first every caller talking to an
+        agent (cc-connect, or bridged, with a live agent leg carrying its CC_CALL_ID) is
+        adopted as connected, which makes those agents busy; then the waiting callers (in
+        cc-enqueue / cc-hold) are queued again, in the order the router would take them
+        (priority, then CC_ENQUEUED_AT), with their original enqueue times, so they keep
+        their place and are offered only to free agents. Returns (waiting, talking)."""
         state = self.state
         now = state.tick(now)
-        statuses = list(statuses)
-        legs_alive = {
-            s.channel.uniqueid: s for s in statuses
-            if s.channel.context == contract.AGENT
-            or (s.variables.get(Var.CALL_ID, s.channel.uniqueid) != s.channel.uniqueid)
-        }
-        waiting = talking = 0
+        legs: dict[str, ev.ChannelStatus] = {}  # agent legs by the call they serve
+        callers: list[ev.ChannelStatus] = []
         for status in statuses:
-            variables = status.variables
+            uid = status.channel.uniqueid
+            serves = status.variables.get(Var.CALL_ID, uid)
+            if serves != uid:
+                legs[serves] = status
+            elif uid not in state.calls and status.variables.get(Var.QUEUE):
+                callers.append(status)
+        waiting_callers: list[tuple[int, float, str, ev.ChannelStatus]] = []
+        talking = 0
+        for status in callers:
             channel = status.channel
-            if (channel.uniqueid in state.calls or not variables.get(Var.QUEUE)
-                    or variables.get(Var.CALL_ID, channel.uniqueid) != channel.uniqueid):
-                continue
-            fields = {header.value: variables.get(var, "") for header, var in ENQUEUE_FIELDS}
-            fields[Var.ENQUEUED_AT] = variables.get(Var.ENQUEUED_AT, "")
-            fields[Var.QUEUE_ENTERED_AT] = variables.get(Var.QUEUE_ENTERED_AT, "")
-            agent_id = variables.get(Var.AGENT_ID, "")
-            leg_status = next((s for s in legs_alive.values()
-                               if s.variables.get(Var.CALL_ID) == channel.uniqueid), None)
+            agent_id = status.variables.get(Var.AGENT_ID, "")
+            leg_status = legs.get(channel.uniqueid)
             if agent_id and leg_status is not None and (
                 channel.context == contract.CONNECT or status.bridge_id
             ):
-                if self._adopt_talking(channel, fields, agent_id, leg_status, now):
+                if self._adopt_talking(status, agent_id, leg_status, now):
                     talking += 1
                 continue
             if leg_status is not None:  # its agent's phone was ringing: ring again from scratch
                 state.outbox.ami(actions.hangup(leg_status.channel.name), now)
-            if self.flow.enqueue_channel(channel, fields, now, now, restored=True) is not None:
+            priority = status.variables.get(Var.PRIORITY, "")
+            enqueued_at = parse_float(status.variables.get(Var.ENQUEUED_AT)) or now
+            waiting_callers.append((-int(priority) if priority.isdigit() else 0, enqueued_at,
+                                    channel.uniqueid, status))
+        waiting = 0
+        for _, _, _, status in sorted(waiting_callers, key=lambda item: item[:3]):
+            if self.flow.enqueue_channel(status.channel, _enqueue_fields(status), now, now,
+                                         restored=True) is not None:
                 waiting += 1
         return waiting, talking
 
-    def _adopt_talking(self, channel: ev.Channel, fields: Mapping[str, str], agent_id: str,
+    def _adopt_talking(self, status: ev.ChannelStatus, agent_id: str,
                        leg_status: ev.ChannelStatus, now: float) -> bool:
+        """A caller talking to an agent when the engine stopped: connected again, its record
+        timed from the channel variables (CC_ENQUEUED_AT, CC_QUEUE_ENTERED_AT on the caller,
+        CC_OFFERED_AT on the leg, CC_ANSWERED_AT on the caller)."""
         state = self.state
+        channel = status.channel
+        fields = _enqueue_fields(status)
         agent = state.agents.get(agent_id)
-        if agent is None or agent.state is not AgentState.AVAILABLE:
+        if agent is None or agent.state is AgentState.LOGGED_OUT:
             state.outbox.notice("warning", f"restore: call {channel.uniqueid} talks to agent"
-                                f" {agent_id}, who is not logged in and available; left alone")
+                                f" {agent_id}, who is not logged in; left alone")
             return False
-        enqueued_at = parse_float(fields.get(Var.ENQUEUED_AT)) or now
-        enqueued_at = min(enqueued_at, now)
-        answered_at = max(enqueued_at, now - leg_status.seconds)
+        pause_after = agent.reason if agent.state is AgentState.PAUSED else None
+        if pause_after is not None:
+            # Paused in the database but on a call in Asterisk: busy now, paused after wrap-up.
+            self.decisions.agent_entry(lambda: state.router.unpause(agent_id, now), now)
+        enqueued_at = min(parse_float(fields.get(Var.ENQUEUED_AT)) or now, now)
+        entered_at = parse_float(fields.get(Var.QUEUE_ENTERED_AT))
+        if entered_at is None or not enqueued_at <= entered_at <= now:
+            entered_at = enqueued_at
+        leg_age = max(0.0, now - leg_status.seconds)  # Status Seconds: since the leg was made
+        offered_at = parse_float(leg_status.variables.get(Var.OFFERED_AT)) or leg_age
+        offered_at = min(max(offered_at, entered_at), now)
+        answered_at = parse_float(status.variables.get(Var.ANSWERED_AT)) or offered_at
+        answered_at = min(max(answered_at, offered_at), now)
         queue = fields[EnqueueField.QUEUE]
-        request = CallRequest(id=channel.uniqueid, queue=queue,
-                              caller=channel.caller_id_num or None, enqueued_at=enqueued_at)
+        priority_text = fields.get(EnqueueField.PRIORITY, "")
+        priority = int(priority_text) if priority_text.isdigit() and int(priority_text) <= 9 else 0
+        request = CallRequest(id=channel.uniqueid, queue=queue, priority=priority,
+                              caller=channel.caller_id_num or None, enqueued_at=enqueued_at,
+                              queue_entered_at=entered_at)
         try:
             decisions = state.router.restore_connected(request, agent_id, answered_at, now)
         except AcdError as error:
@@ -148,24 +173,39 @@ class Restoration:
             return False
         call = LiveCall(
             call_id=channel.uniqueid, channel=channel.name, caller=channel.caller_id_num,
-            caller_name=channel.caller_id_name, queue=queue, priority=0,
+            caller_name=channel.caller_id_name, queue=queue, priority=priority,
             skills=fields.get(EnqueueField.SKILLS, ""),
             language=fields.get(EnqueueField.LANGUAGE, ""),
             tier=fields.get(EnqueueField.TIER) or None,
             ivr_path=fields.get(EnqueueField.IVR_PATH, ""),
             arrived_at=enqueued_at, enqueued_at=enqueued_at, linkedid=channel.linkedid,
+            did=fields.get(EnqueueField.DID, ""),
             phase=CallPhase.CONNECTED, bridged=True,
             recording_decided=True,  # a MixMonitor started before the restart goes on unseen
         )
-        leg = Leg(leg_status.channel.uniqueid, call.call_id, agent_id, answered_at,
+        leg = Leg(leg_status.channel.uniqueid, call.call_id, agent_id, offered_at,
                   channel=leg_status.channel.name, answered_at=answered_at)
         call.legs.append(leg)
         call.leg = leg
         call.agent_id, call.agent_display, call.answered_at = agent_id, agent.display_id, (
             answered_at)
+        call.add_segment(SegmentKind.QUEUE, entered_at, offered_at, queue=queue)
+        end_ring(call, leg, answered_at, answered=True)
         call.wrap_ups_pending.add(agent_id)
         agent.call_id = call.call_id
         state.calls[call.call_id] = call
         state.legs[leg.uniqueid] = leg
         self.decisions.apply(decisions, now, now)
+        if pause_after is not None:
+            reason = pause_after
+            self.decisions.agent_entry(lambda: state.router.pause(agent_id, reason, now), now)
         return True
+
+
+def _enqueue_fields(status: ev.ChannelStatus) -> dict[str, str]:
+    """The enqueue event's headers, read back from the caller's channel variables."""
+    variables = status.variables
+    fields = {header.value: variables.get(var, "") for header, var in ENQUEUE_FIELDS}
+    fields[Var.ENQUEUED_AT] = variables.get(Var.ENQUEUED_AT, "")
+    fields[Var.QUEUE_ENTERED_AT] = variables.get(Var.QUEUE_ENTERED_AT, "")
+    return fields

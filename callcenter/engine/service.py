@@ -50,6 +50,7 @@ from callcenter.engine.effects import (
     AgentStatePublish,
     AmiRequest,
     CustomerLookup,
+    DeviceStateQuery,
     Effect,
     ScreenPopPublish,
     StoreRecord,
@@ -58,6 +59,7 @@ from callcenter.engine.ivr_handlers import EngineIvrServices, IvrHandlers
 from callcenter.engine.live import LiveAgent
 from callcenter.engine.presence import Presence, PresenceStore, load_presence
 from callcenter.engine.screenpop import CustomerDirectory, ScreenPop, build_pop
+from callcenter.engine.state import INVALID_DEVICE_STATE
 from callcenter.engine.stats import QueueFigures
 from callcenter.engine.supervision import (
     SpyReport,
@@ -259,6 +261,9 @@ class EngineService:
     async def _resync(self, ami: AmiClient, event: ev.Resynced) -> None:
         """After every login: forget what Asterisk no longer has, adopt what we do not know."""
         switchboard = self.switchboard
+        # Device states first: nobody is offered a call on a phone that is not registered.
+        for device in event.device_states:
+            switchboard.handle(device)
         now = self.now()
         switchboard.reconcile(event.channels, now)
         known = set(switchboard.calls) | set(switchboard.legs)
@@ -439,6 +444,8 @@ class EngineService:
                 self._spawn(self._screen_pop(effect), "screen-pop")
             elif isinstance(effect, CustomerLookup):
                 self.directory.start(effect.call_id, effect.caller)
+            elif isinstance(effect, DeviceStateQuery):
+                self._spawn(self._device_state(effect.device), "device-state")
             else:
                 level = {"error": logging.ERROR, "warning": logging.WARNING}.get(
                     effect.level, logging.INFO)
@@ -534,11 +541,34 @@ class EngineService:
                 agent.id, agent.logged_in_at, agent.device, agent.state.value, agent.reason,
                 agent.state_since))
 
+    async def _device_state(self, device: str) -> None:
+        """Ask Asterisk for one device's state; a device it does not list does not exist."""
+        ami = self._ami
+        if ami is None or not self._connected:
+            return  # the next resynchronisation lists every device
+        try:
+            listing = await ami.send_list(actions.device_state_list())
+        except AmiError as error:
+            log.warning("device %s: state not read (%s)", device, error)
+            return
+        states = {item.device: item.state for item in listing.items
+                  if isinstance(item, ev.DeviceStateChange)}
+        state = states.get(device)
+        if state is None:
+            log.warning("device %s is unknown to Asterisk (not in DeviceStateList): its agent"
+                        " is paused device-offline", device)
+            state = INVALID_DEVICE_STATE
+        self.switchboard.device_state(device, state, self.now())
+        self._perform(self.switchboard.take_effects())
+
     async def _screen_pop(self, effect: ScreenPopPublish) -> None:
         call = self.switchboard.calls.get(effect.call_id)
         if call is None or self.desktops is None:
             return
         view = await self.directory.view(effect.call_id)
+        call = self.switchboard.calls.get(effect.call_id)
+        if call is None or call.leg is None or call.leg.uniqueid != effect.leg:
+            return  # the offer failed or was withdrawn while the record was looked up
         if view.customer is not None:
             call.customer_id = view.customer.customer_id
         agent = self.switchboard.agents[effect.agent_id]

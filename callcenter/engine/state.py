@@ -23,6 +23,8 @@ DEVICE_OFFLINE = "device-offline"  # the pause the engine gives an agent whose p
 OUTBOUND_PAUSE = "outbound-call"  # the pause that keeps calls away during a click-to-dial
 DIRECTED_SKILL = "agent:"  # every agent has skill "agent:<id>", so a call can be sent to one
 OFFLINE_STATES = frozenset({"UNAVAILABLE", "INVALID"})  # device states of a phone that is gone
+INVALID_DEVICE_STATE = "INVALID"  # a device Asterisk does not know (main/devicestate.c)
+UNKNOWN_DEVICE_STATE = "UNKNOWN"  # not heard from Asterisk yet
 
 
 class CommandRefused(CallcenterError):

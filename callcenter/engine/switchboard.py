@@ -136,6 +136,11 @@ class Switchboard:
         """The switchboard's clock at `now` (it never goes backwards)."""
         return self._state.tick(now)
 
+    def device_state(self, device: str, state: str, now: float) -> None:
+        """A device's state as Asterisk lists it (`DeviceStateList`), or `INVALID` for a
+        device it does not list at all."""
+        self._events.device_state(device, state, self.tick(now))
+
     def action_failed(self, request: AmiRequest, message: str) -> None:
         """Asterisk refused an action outright (e.g. Originate to an unknown device)."""
         self._events.action_failed(request, message)
@@ -257,6 +262,9 @@ class Switchboard:
     def schedule_callback(self, call_id: str, request: CallbackRequest, caller_name: str,
                           span: IvrSpan | None, now: float) -> None:
         self._callers.schedule_callback(call_id, request, caller_name, span, now)
+
+    def voicemail_result(self, uniqueid: str, *, taken: bool, now: float) -> None:
+        self._callers.voicemail_result(uniqueid, taken=taken, now=now)
 
     def survey_wanted(self, call_id: str) -> tuple[bool, bool, str] | None:
         return self._callers.survey_wanted(call_id)

@@ -82,6 +82,7 @@ def test_a_flow_route_keeps_the_fallback_then_runs_the_ivr_and_jumps_to_its_exit
     flow, plain = inbound.extension("4002"), inbound.extension("4000")
     assert flow is not None and plain is not None
     assert [f"{p.app}({p.data})" for p in flow.priorities] == [
+        "Set(CC_DID=${EXTEN})",
         "Set(CC_QUEUE=support)", "Set(CC_PRIORITY=0)", "Set(CC_SKILLS=)", "Set(CC_LANG=en)",
         "Set(CC_HOLD_SLICE=30)", "Answer()", "Set(CC_IVR_EXIT=failed)",
         "AGI(agi://10.0.0.5:4573/ivr/main)", "Goto(cc-ivr-exit,${CC_IVR_EXIT},1)"]

@@ -168,7 +168,9 @@ def test_failed_originate_is_a_reject() -> None:
     sb = logged_in("1002")
     enqueue(sb, "c1", T0)
     sb.take_effects()
-    sb.handle(ev.OriginateResponse(T0 + 0.5, "a-1", False, "PJSIP/1002", "cc-agent", "s", 5, None))
+    # Asterisk echoes the Originate's ChannelId as Uniqueid (main/manager.c, fast_originate).
+    sb.handle(ev.OriginateResponse(T0 + 0.5, "a-1", False, "PJSIP/1002", "cc-agent", "s", 5,
+                                   "c1-1"))
     assert sb.agents["1002"].state is AgentState.PAUSED  # rona_action pause
     assert sb.calls["c1"].leg is None
     assert sb.router.call_info("c1").state.value == "waiting"
