@@ -13,7 +13,7 @@ cleaned in a `finally`; event-list actions (`EventList: start` ... `<X>Complete`
 resolve to one `ListResult`. Events are classified by `Event:` first, since
 `OriginateResponse` carries `Response:` and `UserEvent` copies the `ActionID`.
 After each login the client asks `CoreShowChannels` and `QueueStatus` and puts a
-`Resynced` fact in the stream, so the tracker can reconcile what it missed.
+`Resynced` fact in the stream, so the engine can reconcile what it missed.
 
 panoramisk is not used: it routes any message whose ActionID matches a pending
 action to that action before looking at `Event:` (folding OriginateResponse into
