@@ -26,12 +26,16 @@ class Outcome(StrEnum):
     CALLBACK = "callback"
     BLOCKED = "blocked"  # refused before queueing (blacklist, closed, queue full)
     TRANSFERRED = "transferred"  # answered, then transferred away
+    # An agent answered, but the caller hung up while hearing the agent's ID, before the
+    # conversation: answered for the service level, lost for the center.
+    ANNOUNCEMENT_HANGUP = "announcement-hangup"
 
 
 class SegmentKind(StrEnum):
     IVR = "ivr"
     QUEUE = "queue"
     RING = "ring"
+    ANNOUNCEMENT = "announcement"  # the agent answered; the caller hears the agent's ID
     TALK = "talk"
     HOLD = "hold"
     TRANSFER = "transfer"

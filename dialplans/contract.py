@@ -17,6 +17,7 @@ IVR_EXIT = "cc-ivr-exit"
 HOLD = "cc-hold"
 AGENT = "cc-agent"
 CONNECT = "cc-connect"
+ANNOUNCE = "cc-announce"  # the agent's ID played while its phone rings (while-ringing)
 VOICEMAIL = "cc-voicemail"
 OVERFLOW = "cc-overflow"
 OUTBOUND = "cc-outbound"
@@ -84,6 +85,11 @@ class Var(StrEnum):
 ENQUEUE_EVENT = "CallcenterEnqueue"
 """The `UserEvent` cc-enqueue sends: a caller asks for a queue."""
 
+ANNOUNCED_EVENT = "CallcenterAnnounced"
+"""The `UserEvent` cc-announce sends when the caller has heard the agent's ID; its `Agent`
+header names the agent announced."""
+ANNOUNCED_AGENT_FIELD = "Agent"
+
 
 class EnqueueField(StrEnum):
     """The headers of the `CallcenterEnqueue` UserEvent."""
@@ -115,6 +121,7 @@ WHISPER_ENTRY = "whisper"
 CONNECT_ENTRY = "s"  # announcement, then the bridge
 UNHOLD_ENTRY = "unhold"  # straight to the bridge
 HOLD_ENTRY = "s"
+ANNOUNCE_ENTRY = "s"
 
 EXPIRED = "expired"
 OVERFLOW_EXTENS: tuple[str, ...] = (
@@ -127,13 +134,13 @@ OVERFLOW_PROMPTS: dict[str, str] = {
 }
 """The prompt each `cc-overflow` extension plays (`{lang}` = the caller's language)."""
 
-CALLER_CONTEXTS = frozenset({ENQUEUE, HOLD, CONNECT})
+CALLER_CONTEXTS = frozenset({ENQUEUE, HOLD, CONNECT, ANNOUNCE})
 """Where a caller the engine knows can be found (a restart adopts callers there)."""
 
 ENTRY_POINTS: tuple[tuple[str, str], ...] = (
     (AGENT, AGENT_ENTRY), (AGENT, WHISPER_ENTRY),
     (CONNECT, CONNECT_ENTRY), (CONNECT, UNHOLD_ENTRY),
-    (HOLD, HOLD_ENTRY),
+    (HOLD, HOLD_ENTRY), (ANNOUNCE, ANNOUNCE_ENTRY),
     *((OVERFLOW, exten) for exten in OVERFLOW_EXTENS),
     (OUTBOUND, "5551234"),  # any dialled number: the engine originates Exten=<number>
 )

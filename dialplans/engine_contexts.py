@@ -155,8 +155,8 @@ def _overflow() -> Context:
 
 
 def engine_contexts(params: EngineDialplanParams) -> Dialplan:
-    """cc-inbound, cc-ivr-exit, cc-enqueue, cc-hold, cc-agent, cc-connect, cc-voicemail,
-    cc-overflow, cc-outbound (docs/engine.md, docs/dialplan.md).
+    """cc-inbound, cc-ivr-exit, cc-enqueue, cc-hold, cc-agent, cc-connect, cc-announce,
+    cc-voicemail, cc-overflow, cc-outbound (docs/engine.md, docs/dialplan.md).
 
     Raises `DialplanParamsError` naming the offending route field.
     """
@@ -202,6 +202,13 @@ def engine_contexts(params: EngineDialplanParams) -> Dialplan:
             )),
             Extension(c.UNHOLD_ENTRY, (P("Goto", f"{c.CONNECT_ENTRY},bridge"),)),
         ), comment="the caller, redirected here once the agent answered"),
+        Context(c.ANNOUNCE, (Extension(c.ANNOUNCE_ENTRY, (
+            P("Playback", f"${{{V.ANNOUNCE_PREFIX}}}"),
+            P("SayDigits", f"${{{V.AGENT_DISPLAY}}}"),
+            P("Playback", f"${{{V.ANNOUNCE_SUFFIX}}}"),
+            P("UserEvent", f"{c.ANNOUNCED_EVENT},{c.ANNOUNCED_AGENT_FIELD}: ${{{V.AGENT_ID}}}"),
+            P("Goto", f"{c.HOLD},{c.HOLD_ENTRY},1"),
+        )),), comment="the agent's ID while its phone rings (services: announce_agent)"),
         Context(c.VOICEMAIL, (Extension("s", (
             P("Answer"),
             P("AGI", f"{agi}/{c.AgiScript.VOICEMAIL}"),

@@ -145,7 +145,7 @@ class AgentCommands:
         if not call.bridged:
             raise CommandRefused(f"agent {agent_id}: the caller is still hearing the"
                                  " announcement; try again in a moment")
-        call.hold_since = now
+        self.flow.hold_started(call, now)
         call.bridged = False
         self.state.outbox.ami(actions.redirect(call.channel, contract.HOLD, contract.HOLD_ENTRY),
                               now, call.call_id)

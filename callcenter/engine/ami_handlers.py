@@ -16,7 +16,7 @@ from callcenter.engine.effects import AmiRequest
 from callcenter.engine.live import CallPhase
 from callcenter.engine.records import finish_ivr_span
 from callcenter.engine.state import DEVICE_OFFLINE, OFFLINE_STATES, EngineState
-from dialplans.contract import ENQUEUE_EVENT
+from dialplans.contract import ANNOUNCED_AGENT_FIELD, ANNOUNCED_EVENT, ENQUEUE_EVENT
 from recording.policy import CallType
 
 
@@ -66,6 +66,12 @@ class AmiHandlers:
     # ----------------------------------------------------------------- callers
 
     def _user_event(self, event: ev.UserEvent, now: float) -> None:
+        if event.user_event == ANNOUNCED_EVENT:
+            if event.channel is not None:
+                call = self.state.calls.get(event.channel.uniqueid)
+                if call is not None:
+                    self.flow.announced(call, event.fields.get(ANNOUNCED_AGENT_FIELD, ""), now)
+            return
         if event.user_event != ENQUEUE_EVENT:
             return
         channel = event.channel
@@ -97,16 +103,14 @@ class AmiHandlers:
     def _bridge_enter(self, event: ev.BridgeEnter, now: float) -> None:
         call = self.state.calls.get(event.channel.uniqueid)
         if call is not None and call.phase is CallPhase.CONNECTED:
-            call.bridged = True
-            if call.hold_since is not None:
-                self.flow.hold_ended(call, now)
+            self.flow.bridged(call, now)
             if not call.recording_decided:
                 self.flow.record_at_bridge(call, call.channel, CallType.INBOUND, now)
 
     def _hold(self, event: ev.Hold, now: float) -> None:
         call = self.state.call_of_channel(event.channel.uniqueid)
         if call is not None and call.phase is CallPhase.CONNECTED and call.hold_since is None:
-            call.hold_since = now
+            self.flow.hold_started(call, now)
 
     def _unhold(self, event: ev.Unhold, now: float) -> None:
         call = self.state.call_of_channel(event.channel.uniqueid)
@@ -141,7 +145,7 @@ class AmiHandlers:
             return
         if not leg.outbound:
             if call.callback_to and call.callback_reached_at is None:
-                call.callback_reached_at = call.answered_at = now
+                call.callback_reached_at = call.answered_at = call.talk_since = now
                 self.flow.record_at_bridge(call, leg.address, CallType.INBOUND, now)
         elif call.answered_at is None:
             call.answered_at = now

@@ -15,6 +15,7 @@ from acd.skills import Requirement, SkillLevel
 from callcenter.ami import actions
 from callcenter.ami import events as ev
 from callcenter.engine import recorder
+from callcenter.engine.announcement import announcement_prompts, announces_while_ringing
 from callcenter.engine.decisions import RouterDecisions, end_ring
 from callcenter.engine.live import CallPhase, Leg, LiveAgent, LiveCall
 from callcenter.engine.records import finish_if_done, record_of, recording_done
@@ -45,6 +46,10 @@ def parse_skills(text: str) -> tuple[Requirement, ...] | None:
         # The router checks the levels and canonicalises (acd.skills.requirement).
         alternatives.append(tuple(SkillLevel(name, level) for name, level in skills.items()))
     return tuple(alternatives)
+
+
+def _agent_of(call: LiveCall) -> str | None:
+    return call.leg.agent_id if call.leg is not None else None
 
 
 def parse_float(text: str | None) -> float | None:
@@ -173,26 +178,41 @@ class CallFlow:
         if call.callback_to:
             call.answered_at = call.callback_reached_at  # talk starts when the customer answers
             return
+        if not state.config.announce.enabled or call.announced_agent == agent.id:
+            call.talk_since = now  # nothing (more) to hear first: the bridge follows
+        else:
+            call.announce_since = now  # the agent waits while the caller hears its ID
+            if announces_while_ringing(state, call):
+                call.connect_pending = True  # bridged when that announcement ends
+                return
         self.connect_caller(call, agent, leg, now)
 
     def connect_caller(self, call: LiveCall, agent: LiveAgent, leg: Leg,
                        caused_at: float) -> None:
-        """Tell the caller who answers, then bridge (the dialplan's cc-connect)."""
-        announce = self.state.config.announce
+        """Tell the caller who answers, then bridge (the dialplan's cc-connect); straight to
+        the bridge when the caller heard the agent's ID while its phone rang."""
+        call.connect_pending = False
         values: dict[str, str] = {Var.AGENT_ID: agent.id, Var.AGENT_DISPLAY: agent.display_id,
                                   Var.AGENT_CHANNEL: leg.address}
         if leg.answered_at is not None:  # so that a restarted engine can time the call
             values[Var.ANSWERED_AT] = repr(leg.answered_at)
         exten = contract.UNHOLD_ENTRY
-        if announce.enabled:
-            prompts = announce.for_language(call.language)
-            values[Var.ANNOUNCE_PREFIX] = prompts.prefix
-            values[Var.ANNOUNCE_SUFFIX] = prompts.suffix
+        if self.state.config.announce.enabled and call.announced_agent != agent.id:
+            values |= announcement_prompts(self.state, call)
             exten = contract.CONNECT_ENTRY
         outbox = self.state.outbox
         outbox.setvars(call.channel, values, caused_at, call.call_id)
         outbox.ami(actions.redirect(call.channel, contract.CONNECT, exten), caused_at,
                    call.call_id)
+
+    def announced(self, call: LiveCall, agent_id: str, now: float) -> None:
+        """cc-announce played `agent_id`'s ID to the caller while its phone rang."""
+        leg = call.leg
+        if leg is None or leg.agent_id != agent_id:
+            return  # an announcement of an offer that is gone
+        call.announced_agent = agent_id
+        if call.connect_pending and call.phase is CallPhase.CONNECTED:
+            self.connect_caller(call, self.state.agents[agent_id], leg, now)
 
     def record_at_bridge(self, call: LiveCall, channel: str, call_type: CallType,
                          now: float) -> None:
@@ -205,16 +225,43 @@ class CallFlow:
             self.state.outbox.ami(recorder.start(config, call, agent_id, channel, decision, now),
                                   now, call.call_id)
 
+    def bridged(self, call: LiveCall, now: float) -> None:
+        """The caller entered the bridge with its agent: the announcement (if any) is over,
+        a hold is over, the talk goes on."""
+        call.bridged = True
+        if call.hold_since is not None:
+            self.hold_ended(call, now)
+        if call.announce_since is not None:
+            call.add_segment(SegmentKind.ANNOUNCEMENT, call.announce_since, now,
+                             agent_id=_agent_of(call), queue=call.queue)
+            call.announce_since = None
+        if call.talk_since is None and call.hold_since is None:
+            call.talk_since = now
+
+    def hold_started(self, call: LiveCall, now: float) -> None:
+        """The caller is put on hold: the talk so far is one segment, the hold another."""
+        self.talk_paused(call, now)
+        call.hold_since = now
+
     def hold_ended(self, call: LiveCall, now: float) -> None:
         assert call.hold_since is not None
-        agent_id = call.leg.agent_id if call.leg is not None else None
-        call.add_segment(SegmentKind.HOLD, call.hold_since, now, agent_id=agent_id,
+        call.add_segment(SegmentKind.HOLD, call.hold_since, now, agent_id=_agent_of(call),
                          queue=call.queue)
         call.hold_since = None
+        call.talk_since = now
+
+    def talk_paused(self, call: LiveCall, now: float) -> None:
+        if call.talk_since is not None:
+            call.add_segment(SegmentKind.TALK, call.talk_since, now, agent_id=_agent_of(call),
+                             queue=call.queue)
+            call.talk_since = None
 
     # ----------------------------------------------------------------- endings
 
-    def caller_gone(self, call: LiveCall, now: float, caused_at: float) -> None:
+    def caller_gone(self, call: LiveCall, now: float, caused_at: float, *,
+                    events_missed: bool = False) -> None:
+        """The caller's channel is gone (`events_missed`: found so at a reconnection, so how
+        and when exactly is not known)."""
         phase = call.phase
         if call.callback_to and phase is CallPhase.WAITING:
             call.channel = ""  # off the line; the place in the queue stays
@@ -228,25 +275,35 @@ class CallFlow:
             self.decisions.route(self.state.router.abandon, call.call_id, now, caused_at)
         elif phase is CallPhase.CONNECTED:
             call.hangup_by = call.hangup_by or HangupBy.CALLER
-            self.end_talk(call, now, caused_at)
+            self.end_talk(call, now, caused_at, events_missed=events_missed)
         call.phase = CallPhase.ENDED
         finish_if_done(self.state, call)
 
-    def end_talk(self, call: LiveCall, now: float, caused_at: float) -> None:
-        """The conversation is over: talk segment, agent to wrap-up, the other leg hung up."""
+    def end_talk(self, call: LiveCall, now: float, caused_at: float, *,
+                 events_missed: bool = False) -> None:
+        """The conversation is over: its last segments, agent to wrap-up, the other leg hung
+        up. A caller who leaves while still hearing the agent's ID never talked (unless the
+        events in between were missed: then the bridge may have come and gone unseen)."""
         leg = call.leg
         if call.hold_since is not None:
             self.hold_ended(call, now)
-        talk_from = leg.answered_at if leg is not None else None
+            call.talk_since = None  # ended on hold: no talk after it
         if call.callback_to:
-            talk_from = call.callback_reached_at
-            if talk_from is None:
+            if call.callback_reached_at is None:
                 call.outcome = Outcome.CALLBACK  # the agent called, nobody answered
-        if leg is not None and talk_from is not None:
-            call.add_segment(SegmentKind.TALK, talk_from, now, agent_id=leg.agent_id,
-                             queue=call.queue)
+        elif call.announce_since is not None:
+            call.add_segment(SegmentKind.ANNOUNCEMENT, call.announce_since, now,
+                             agent_id=_agent_of(call), queue=call.queue)
+            call.announce_since = None
+            talked = any(s.kind is SegmentKind.TALK for s in call.segments)
+            if (call.hangup_by is HangupBy.CALLER and not talked and call.outcome is None
+                    and not events_missed):
+                call.outcome = Outcome.ANNOUNCEMENT_HANGUP
+        self.talk_paused(call, now)
         if call.outcome is None:
             call.outcome = Outcome.ANSWERED
+        call.connect_pending = False
+        call.announced_agent = None
         call.leg = None
         self.decisions.route(self.state.router.end_call, call.call_id, now, caused_at)
         if leg is not None and leg.ended_at is None:

@@ -133,9 +133,16 @@ class IvrSettings(_Strict):
 class QueueServices(_Strict):
     """What a queue offers its callers beyond music: position/expected-wait announcements
     every `announce_every_s` seconds of waiting (None: none), a callback that keeps the
-    caller's place, the post-call survey, and the voicemail box its overflow goes to."""
+    caller's place, the post-call survey, and the voicemail box its overflow goes to.
+
+    `announce_agent`: when the caller hears the agent's ID. `on-answer` (default): after the
+    agent picks up, while the agent waits; `while-ringing`: as the agent's phone starts to
+    ring, so the agent is bridged at once (docs/engine.md: after a ring-no-answer the next
+    agent's ID is announced when its phone rings; an agent who answers before the
+    announcement ends is bridged when it ends)."""
 
     announce_every_s: Annotated[float, Field(ge=10, le=600)] | None = None
+    announce_agent: Literal["on-answer", "while-ringing"] = "on-answer"
     callback: bool = False
     survey_csat: bool = False
     survey_nps: bool = False

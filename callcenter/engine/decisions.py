@@ -28,6 +28,7 @@ from acd import (
     RuleApplied,
 )
 from callcenter.ami import actions
+from callcenter.engine.announcement import announcement_prompts, announces_while_ringing
 from callcenter.engine.dispatch import DispatchTable
 from callcenter.engine.live import CallPhase, Leg, LiveAgent, LiveCall
 from callcenter.engine.records import finish_if_done
@@ -133,6 +134,13 @@ class RouterDecisions:
                               caller_id=caller_id, channel_id=leg.uniqueid, variables=variables),
             caused_at, call.call_id, leg.uniqueid,
         )
+        if announces_while_ringing(state, call):
+            call.announced_agent = None
+            state.outbox.setvars(call.channel, {
+                Var.AGENT_ID: agent.id, Var.AGENT_DISPLAY: agent.display_id,
+                **announcement_prompts(state, call)}, caused_at, call.call_id)
+            state.outbox.ami(actions.redirect(call.channel, contract.ANNOUNCE,
+                                              contract.ANNOUNCE_ENTRY), caused_at, call.call_id)
         state.outbox.screen_pop(call.call_id, agent.id, leg.uniqueid)
 
     def _ring_no_answer(self, rona: RingNoAnswer, now: float, caused_at: float) -> None:
@@ -151,6 +159,15 @@ class RouterDecisions:
         if leg.ended_at is None:
             state.outbox.ami(actions.hangup(leg.address, actions.CAUSE_NO_USER_RESPONSE),
                              caused_at, call.call_id, leg.uniqueid)
+        self._unannounce(call, caused_at)
+
+    def _unannounce(self, call: LiveCall, caused_at: float) -> None:
+        """The agent announced while ringing will not take the call: back to music at once
+        (the next agent's ID is announced when its phone rings)."""
+        if announces_while_ringing(self.state, call) and call.channel:
+            call.announced_agent = None
+            self.state.outbox.ami(actions.redirect(call.channel, contract.HOLD,
+                                                   contract.HOLD_ENTRY), caused_at, call.call_id)
 
     def _offer_withdrawn(self, withdrawn: OfferWithdrawn, now: float, caused_at: float) -> None:
         state = self.state
@@ -165,6 +182,8 @@ class RouterDecisions:
         call.leg = None
         if leg.ended_at is None:
             state.outbox.ami(actions.hangup(leg.address), caused_at, call.call_id, leg.uniqueid)
+        if call.phase is CallPhase.WAITING or call.phase is CallPhase.RINGING:
+            self._unannounce(call, caused_at)
 
     # ----------------------------------------------------------------- leaving the queue
 

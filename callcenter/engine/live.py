@@ -65,6 +65,10 @@ class LiveCall:
     answered_at: float | None = None
     waiting_since: float = 0.0  # start of the current queue segment
     bridged: bool = False
+    announce_since: float | None = None  # the agent waits while the caller hears its ID
+    talk_since: float | None = None  # start of the talk going on now (None: none)
+    announced_agent: str | None = None  # whose ID the caller has heard while it rang
+    connect_pending: bool = False  # answered during that announcement: bridge at its end
     hold_since: float | None = None
     ended_at: float | None = None
     hangup_by: HangupBy | None = None

@@ -65,8 +65,13 @@ class Restoration:
         now = state.tick(now)
         listed = {c.channel.uniqueid: c for c in channels}
         for call in [c for c in state.calls.values() if c.channel]:
-            if call.call_id not in listed and call.phase is not CallPhase.ENDED:
-                self.flow.caller_gone(call, now, now)
+            shown_call = listed.get(call.call_id)
+            if shown_call is None:
+                if call.phase is not CallPhase.ENDED:
+                    self.flow.caller_gone(call, now, now, events_missed=True)
+            elif (call.phase is CallPhase.CONNECTED and shown_call.bridge_id
+                  and not call.bridged and call.hold_since is None):
+                self.flow.bridged(call, now)  # the bridge came while we were away
         for leg in list(state.legs.values()):
             shown = listed.get(leg.uniqueid)
             if shown is not None:
@@ -180,7 +185,7 @@ class Restoration:
             ivr_path=fields.get(EnqueueField.IVR_PATH, ""),
             arrived_at=enqueued_at, enqueued_at=enqueued_at, linkedid=channel.linkedid,
             did=fields.get(EnqueueField.DID, ""),
-            phase=CallPhase.CONNECTED, bridged=True,
+            phase=CallPhase.CONNECTED, bridged=True, talk_since=answered_at,
             recording_decided=True,  # a MixMonitor started before the restart goes on unseen
         )
         leg = Leg(leg_status.channel.uniqueid, call.call_id, agent_id, offered_at,

@@ -37,7 +37,7 @@ def test_render_is_deterministic_and_has_the_documented_contexts() -> None:
     assert plan.render() == engine_contexts(_params()).render()
     assert [c.name for c in plan.contexts] == [
         "cc-inbound", "cc-ivr-exit", "cc-enqueue", "cc-hold", "cc-agent", "cc-connect",
-        "cc-voicemail", "cc-overflow", "cc-outbound"]
+        "cc-announce", "cc-voicemail", "cc-overflow", "cc-outbound"]
     connect = plan.context("cc-connect")
     assert connect is not None
     s = connect.extension("s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine_helpers import (
     actions,
+    bridged,
     caller_hangup,
     config,
     enqueue,
@@ -17,8 +18,10 @@ from engine_helpers import (
 from acd import AgentState
 from callcenter.ami import events as ev
 from callcenter.engine.effects import StoreRecord
+from callcenter.engine.screenpop import CustomerView, build_pop
 from callcenter.engine.switchboard import Switchboard
-from cdr.records import CallRecord, SegmentKind
+from cdr.customers import Customer
+from cdr.records import CallRecord, Outcome, SegmentKind
 
 T0 = 1_800_000_000.0
 
@@ -142,9 +145,6 @@ def test_a_caller_waiting_at_a_restart_keeps_its_whole_wait_on_the_record() -> N
 
 
 def test_the_crm_link_is_null_for_an_unknown_caller_as_documented() -> None:
-    from callcenter.engine.screenpop import CustomerView, build_pop
-    from cdr.customers import Customer
-
     sb = logged_in("1002")
     enqueue(sb, "c1", T0)
     call = sb.calls["c1"]
@@ -166,3 +166,90 @@ def test_the_dialled_number_is_the_record_dnis_not_the_enqueue_extension() -> No
     (record,) = [e.item for e in sb.take_effects()
                  if isinstance(e, StoreRecord) and isinstance(e.item, CallRecord)]
     assert record.dnis == "4000"
+
+
+def _record(sb: Switchboard) -> CallRecord:
+    (record,) = [e.item for e in sb.take_effects()
+                 if isinstance(e, StoreRecord) and isinstance(e.item, CallRecord)]
+    return record
+
+
+def test_a_caller_who_hangs_up_during_the_agent_id_is_not_answered() -> None:
+    # On a real PBX the ID (SayDigits of four digits) takes ~3.5 s after the agent's 200 OK;
+    # a caller gone then never talked (fixture h4: no Bridge event at all).
+    sb = logged_in("1002")
+    enqueue(sb, "c1", T0)
+    leg_channel(sb, "c1-1", T0 + 0.1)
+    leg_up(sb, "c1-1", T0 + 2)
+    sb.take_effects()
+    caller_hangup(sb, "c1", T0 + 3.5)
+    effects = sb.take_effects()
+    assert [a.fields["Channel"] for a in actions(effects, "Hangup")] == ["PJSIP/1002-c1-1"]
+    sb.end_wrap_up("1002", T0 + 4)
+    record = _record(sb)
+    assert record.outcome is Outcome.ANNOUNCEMENT_HANGUP
+    assert record.answered_at == T0 + 2  # answered for the service level
+    assert [(s.kind, s.start - T0, s.end - T0) for s in record.segments[:3]] == [
+        (SegmentKind.QUEUE, 0.0, 0.0), (SegmentKind.RING, 0.0, 2.0),
+        (SegmentKind.ANNOUNCEMENT, 2.0, 3.5)]
+    assert not [s for s in record.segments if s.kind is SegmentKind.TALK]
+
+
+def _ringing_config() -> Switchboard:
+    return Switchboard(config(services={"support": {"announce_agent": "while-ringing"}}))
+
+
+def test_while_ringing_the_caller_hears_the_id_as_the_phone_rings_and_is_bridged_at_once() -> None:
+    sb = _ringing_config()
+    sb.login("1002", None, T0)
+    sb.take_effects()
+    enqueue(sb, "c1", T0 + 1)
+    effects = sb.take_effects()
+    names = [(a.name, a.fields.get("Context")) for a in actions(effects)]
+    assert names[-1] == ("Redirect", "cc-announce")  # while 1002's phone rings
+    values = {a.fields["Variable"]: a.fields["Value"] for a in actions(effects, "Setvar")}
+    assert values["CC_AGENT_DISPLAY"] == "2002" and values["CC_AGENT_ID"] == "1002"
+    chan = ev.Channel("PJSIP/trunk-c1", "c1", "c1", ev.ChannelState.UP, "5550001", "Caller",
+                      "", "", "cc-announce", "s", 4)
+    sb.handle(ev.UserEvent(T0 + 4.5, "CallcenterAnnounced", chan, {"Agent": "1002"}))
+    leg_up(sb, "c1-1", T0 + 6)
+    (redirect,) = actions(sb.take_effects(), "Redirect")
+    assert (redirect.fields["Context"], redirect.fields["Exten"]) == ("cc-connect", "unhold")
+    bridged(sb, "c1", T0 + 6.05)
+    caller_hangup(sb, "c1", T0 + 30)
+    sb.end_wrap_up("1002", T0 + 31)
+    kinds = [s.kind for s in _record(sb).segments]
+    assert SegmentKind.ANNOUNCEMENT not in kinds and SegmentKind.TALK in kinds
+
+
+def test_while_ringing_an_agent_who_answers_early_is_bridged_when_the_id_ends() -> None:
+    sb = _ringing_config()
+    sb.login("1002", None, T0)
+    enqueue(sb, "c1", T0 + 1)
+    leg_up(sb, "c1-1", T0 + 2)  # answered while the caller still hears "1 0 0 2"
+    sb.take_effects()
+    chan = ev.Channel("PJSIP/trunk-c1", "c1", "c1", ev.ChannelState.UP, "5550001", "Caller",
+                      "", "", "cc-announce", "s", 4)
+    sb.handle(ev.UserEvent(T0 + 4.5, "CallcenterAnnounced", chan, {"Agent": "1002"}))
+    (redirect,) = actions(sb.take_effects(), "Redirect")
+    assert (redirect.fields["Context"], redirect.fields["Exten"]) == ("cc-connect", "unhold")
+    bridged(sb, "c1", T0 + 4.6)
+    caller_hangup(sb, "c1", T0 + 20)
+    sb.end_wrap_up("1002", T0 + 21)
+    spans = [(s.kind, round(s.start - T0, 3), round(s.end - T0, 3))
+             for s in _record(sb).segments]
+    assert (SegmentKind.ANNOUNCEMENT, 2.0, 4.6) in spans  # the agent waited for its ID
+
+
+def test_while_ringing_a_ring_no_answer_sends_the_caller_back_to_music() -> None:
+    sb = _ringing_config()
+    sb.login("1001", None, T0)
+    sb.login("1002", None, T0)
+    enqueue(sb, "c1", T0 + 1)
+    (first,) = actions(sb.take_effects(), "Originate")
+    sb.advance(T0 + 16)  # ring timeout 15 s
+    effects = sb.take_effects()
+    redirects = [a.fields["Context"] for a in actions(effects, "Redirect")]
+    assert redirects == ["cc-hold", "cc-announce"]  # music, then the next agent's ID
+    (second,) = actions(effects, "Originate")
+    assert second.fields["Channel"] != first.fields["Channel"]

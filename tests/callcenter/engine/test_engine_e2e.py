@@ -22,8 +22,9 @@ async def test_a_call_is_routed_announced_bridged_and_written(tmp_path: Path) ->
         assert record.agent_id == "1001" and record.agent_display_id == "7001"
         assert record.caller == "5551234" and record.queue == "support"
         kinds = [s.kind for s in record.segments]
-        assert kinds == [SegmentKind.QUEUE, SegmentKind.RING, SegmentKind.TALK,
-                         SegmentKind.WRAP_UP]
+        assert kinds == [SegmentKind.QUEUE, SegmentKind.RING, SegmentKind.ANNOUNCEMENT,
+                         SegmentKind.TALK, SegmentKind.WRAP_UP]
+        assert record.dnis == "4000"  # the dialled number, not cc-enqueue's `s`
         assert record.hangup_by is HangupBy.CALLER
         sb = live.service.switchboard
         assert sb.agents["1001"].state is AgentState.AVAILABLE

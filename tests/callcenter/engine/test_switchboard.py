@@ -89,9 +89,9 @@ def test_a_call_is_offered_announced_bridged_and_recorded() -> None:
     assert record.agent_id == "1002" and record.agent_display_id == "2002"
     assert record.priority == 3
     kinds = [(s.kind, round(s.end - s.start, 3)) for s in record.segments]
-    assert kinds == [
-        (SegmentKind.QUEUE, 0.0), (SegmentKind.RING, 3.0), (SegmentKind.TALK, 56.0),
-        (SegmentKind.WRAP_UP, 10.0),
+    assert kinds == [  # the agent's ID from the answer to the bridge, then talk
+        (SegmentKind.QUEUE, 0.0), (SegmentKind.RING, 3.0), (SegmentKind.ANNOUNCEMENT, 3.0),
+        (SegmentKind.TALK, 53.0), (SegmentKind.WRAP_UP, 10.0),
     ]
     assert sb.agents["1002"].state is AgentState.AVAILABLE
     assert sb.calls == {} and sb.legs == {}
@@ -219,6 +219,11 @@ def test_hold_and_unhold_redirect_the_caller_and_time_the_hold() -> None:
     holds = [s for s in record.segments if s.kind is SegmentKind.HOLD]
     assert [(h.start, h.end) for h in holds] == [(T0 + 10, T0 + 25.2)]
     assert record.hangup_by is HangupBy.CALLER
+    # No segment overlaps another: the ID, talk, hold, talk again.
+    assert [(s.kind, round(s.start - T0, 3), round(s.end - T0, 3))
+            for s in record.segments[2:-1]] == [
+        (SegmentKind.ANNOUNCEMENT, 2.0, 5.0), (SegmentKind.TALK, 5.0, 10.0),
+        (SegmentKind.HOLD, 10.0, 25.2), (SegmentKind.TALK, 25.2, 40.0)]
 
 
 def test_blind_transfer_to_a_queue_keeps_one_record() -> None:
@@ -235,6 +240,7 @@ def test_blind_transfer_to_a_queue_keeps_one_record() -> None:
         ("Hangup", None), ("Redirect", "cc-hold"), ("Originate", "cc-agent"),
     ]
     leg_up(sb, "c1-2", T0 + 22)
+    bridged(sb, "c1", T0 + 25)  # after 1001's ID: talk
     caller_hangup(sb, "c1", T0 + 50)
     sb.end_wrap_up("1002", T0 + 51)
     (record,) = records(sb.take_effects())
