@@ -719,8 +719,11 @@ class Router:
             return None
         return position * runtime.handle_estimate_s() / staffed
 
-    def queue_snapshot(self, queue: str) -> QueueSnapshot:
+    def queue_snapshot(self, queue: str, now: float | None = None) -> QueueSnapshot:
+        """The queue as it stands; `longest_wait_s` measured at `now` (default: the time of
+        the router's last entry), which a wallboard wants every second."""
         runtime = self._queue(queue)
+        at = self._now if now is None or now < self._now else now
         oldest = min(
             (t for g in runtime.groups if g.live for t in (g.oldest(),) if t is not None),
             default=None,
@@ -730,7 +733,7 @@ class Router:
             waiting=len(runtime.waiting),
             ringing=runtime.ringing,
             connected=runtime.connected,
-            longest_wait_s=0.0 if oldest is None else self._now - oldest,
+            longest_wait_s=0.0 if oldest is None else at - oldest,
             agents=self._queue_agents(runtime),
             handle_estimate_s=runtime.handle_estimate_s(),
         )

@@ -415,14 +415,19 @@ class EngineService:
             self._perform(switchboard.take_effects())
 
     async def _publish_stats(self) -> None:
+        """Every second: the queues whose figures changed, and every queue with a caller
+        waiting (its longest wait grows by the second)."""
         while True:
             await asyncio.sleep(STATS_INTERVAL_S)
             switchboard = self.switchboard
-            if not switchboard.dirty_queues or self.desktops is None:
+            if self.desktops is None:
                 continue
             now = self.now()
-            for queue in sorted(switchboard.take_dirty_queues()):
-                self.desktops.queue_stats(switchboard.router.queue_snapshot(queue),
+            router = switchboard.router
+            queues = switchboard.take_dirty_queues()
+            queues.update(q for q in router.queue_names() if router.queue_snapshot(q).waiting)
+            for queue in sorted(queues):
+                self.desktops.queue_stats(router.queue_snapshot(queue, now),
                                           switchboard.stats.figures(queue, now), now)
 
     # ----------------------------------------------------------------- outputs
