@@ -280,34 +280,6 @@ def _rollup_stmt(
     return select(key, *sums).where(*where).group_by(key)
 
 
-def _tally(row: Any) -> CallTally:
-    """A CallTally from a result row: the group key, then `tally.TALLY_COLUMNS`."""
-    return CallTally(
-        offered=_int(row[1]),
-        answered=_int(row[2]),
-        abandoned=_int(row[3]),
-        short_abandoned=_int(row[4]),
-        answered_within_target=_int(row[5]),
-        handled=_int(row[6]),
-        transferred=_int(row[7]),
-        wait_answered_s=_num(row[8]),
-        wait_all_s=_num(row[9]),
-        waited=_int(row[10]),
-        max_wait_s=_num(row[11]),
-        talk_s=_num(row[12]),
-        hold_s=_num(row[13]),
-        wrap_up_s=_num(row[14]),
-        csat_responses=_int(row[15]),
-        csat_sum=_num(row[16]),
-        csat_satisfied=_int(row[17]),
-        nps_responses=_int(row[18]),
-        nps_promoters=_int(row[19]),
-        nps_detractors=_int(row[20]),
-        fcr_eligible=_int(row[21]),
-        fcr_resolved=_int(row[21]) - _int(row[22]),
-    )
-
-
 async def call_tallies(
     db: Database,
     flt: ReportFilter,
@@ -331,7 +303,7 @@ async def call_tallies(
         tallies = rollup.call_tally_columns(
             settings.target_s, settings.short_abandon_s, settings.fcr_window_s
         )
-        stmt = select(key, *tallies).where(*_call_where(flt, scan)).group_by(key)
+        stmt = select(key, *tallies.values()).where(*_call_where(flt, scan)).group_by(key)
     bins = wait_bins_table(flt, by, settings) if rollups else None
     hist_stmt: Select[Any]
     if bins is not None:
@@ -354,7 +326,7 @@ async def call_tallies(
     async with db.engine.connect() as conn:
         for row in await conn.execute(stmt):
             name = _key_text(row[0])
-            groups[name] = GroupTallies(name, _tally(row))
+            groups[name] = GroupTallies(name, tally.tally_of(row[1:]))
         for row in await conn.execute(hist_stmt):
             group = groups.get(_key_text(row[0]))
             if group is not None:

@@ -2,7 +2,9 @@
 
 - `queue_log`: `epoch|callid|queue|agent|event|data1|...` with ENTERQUEUE, RINGNOANSWER,
   CONNECT, COMPLETECALLER/COMPLETEAGENT, TRANSFER, ABANDON, EXITWITHTIMEOUT, PAUSE/UNPAUSE
-  and ADDMEMBER/REMOVEMEMBER and their standard fields (ring times in milliseconds).
+  and ADDMEMBER/REMOVEMEMBER and their standard fields (ring times in milliseconds). A caller
+  who hangs up during the agent-ID announcement (outcome announcement-hangup) is CONNECT then
+  COMPLETECALLER, as app_queue logs a caller who hangs up right after being connected.
 - `Master.csv`: cdr_csv's column order, every field quoted.
 
 Both stream one day at a time, so memory stays flat over long periods.
@@ -177,8 +179,20 @@ def _when(value: float | None, zone: tzinfo = UTC) -> str:
     return datetime.fromtimestamp(value, zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# An announcement hang-up was answered by the agent's phone: billsec counts from that answer.
+_ANSWERED_DISPOSITION = frozenset(
+    outcome.value
+    for outcome in (
+        Outcome.ANSWERED,
+        Outcome.TRANSFERRED,
+        Outcome.VOICEMAIL,
+        Outcome.ANNOUNCEMENT_HANGUP,
+    )
+)
+
+
 def _disposition(outcome: str) -> str:
-    if outcome in (Outcome.ANSWERED.value, Outcome.TRANSFERRED.value, Outcome.VOICEMAIL.value):
+    if outcome in _ANSWERED_DISPOSITION:
         return "ANSWERED"
     if outcome == Outcome.BLOCKED.value:
         return "FAILED"

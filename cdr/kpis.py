@@ -8,8 +8,9 @@ when its denominator is zero: "no calls" is not "0 %". See docs/kpis.md for whic
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from types import MappingProxyType
 
 DEFAULT_TARGET_S = 20.0  # the classic 80/20 service-level target
 DEFAULT_SHORT_ABANDON_S = 5.0
@@ -76,15 +77,19 @@ def asa(wait_answered_s: float, answered: int) -> float | None:
     return ratio(wait_answered_s, answered)
 
 
-def aht(talk_s: float, hold_s: float, wrap_up_s: float, handled: int) -> float | None:
-    """Average handle time = (talk + hold + wrap-up) / handled calls, seconds."""
-    return ratio(talk_s + hold_s + wrap_up_s, handled)
+def aht(
+    announce_s: float, talk_s: float, hold_s: float, wrap_up_s: float, handled: int
+) -> float | None:
+    """Average handle time = (announcement + talk + hold + wrap-up) / handled calls, seconds:
+    the agent's time for a call, from its answer to the end of its wrap-up."""
+    return ratio(announce_s + talk_s + hold_s + wrap_up_s, handled)
 
 
 def occupancy(handling_s: float, available_s: float) -> float | None:
     """Handling time / (handling + available idle time), fraction 0..1.
 
-    Handling time is talk + hold + wrap-up (and ringing, which the agent cannot use otherwise).
+    Handling time is announcement + talk + hold + wrap-up (and ringing, which the agent cannot
+    use otherwise).
     """
     return ratio(handling_s, handling_s + available_s)
 
@@ -155,15 +160,27 @@ def quantile_from_histogram(
     raise AssertionError("unreachable: rank <= total")
 
 
+# The simulator's own counts: call records hold the same facts (outcome, ring-no-answers) but
+# the roll-ups and reports do not count them, so they have no column in the database.
+_SIMULATOR_ONLY = MappingProxyType({"recorded": False})
+
+
 @dataclass(slots=True)
 class CallTally:
-    """Counts and sums over a set of calls: what SQL (or a simulator) accumulates per group."""
+    """Counts and sums over a set of calls: what SQL, the CDR writer's roll-ups, the live
+    statistics and the simulator accumulate per group. The one call tally of the project.
+
+    `RECORDED_FIELDS` (every field but the simulator's own counts, in this order) are the
+    columns of the roll-up tables and of `cdr.rollup.call_tally_columns`. A producer counts a
+    call with `add_answered` / `add_abandoned` (the KPI edges are applied there, with the
+    queue's own target), sums its times, and groups add up with `merge`.
+    """
 
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
-    short_abandoned: int = 0
-    answered_within_target: int = 0
+    short_abandoned: int = 0  # abandoned before the short-abandon threshold
+    answered_within_target: int = 0  # answered after a wait <= the queue's target
     handled: int = 0  # answered calls with an agent (talk time)
     transferred: int = 0
     wait_answered_s: float = 0.0
@@ -173,14 +190,60 @@ class CallTally:
     talk_s: float = 0.0
     hold_s: float = 0.0
     wrap_up_s: float = 0.0
-    fcr_eligible: int = 0
-    fcr_resolved: int = 0
     csat_responses: int = 0
-    csat_sum: float = 0.0
+    csat_sum: int = 0
     csat_satisfied: int = 0
     nps_responses: int = 0
     nps_promoters: int = 0
     nps_detractors: int = 0
+    fcr_eligible: int = 0  # answered calls of identified customers
+    fcr_repeated: int = 0  # ... of them with a later call of the customer within the window
+    announce_s: float = 0.0  # the agent's time while the caller heard its ID (handled calls)
+    announcement_hangups: int = 0  # answered, but the caller left during the announcement
+    delayed: int = field(default=0, metadata=_SIMULATOR_ONLY)  # not offered on arrival
+    overflowed: int = field(default=0, metadata=_SIMULATOR_ONLY)  # voicemail, callback, queue
+    expired: int = field(default=0, metadata=_SIMULATOR_ONLY)  # reached the maximum wait
+    ring_no_answer: int = field(default=0, metadata=_SIMULATOR_ONLY)
+
+    def add_answered(self, wait_s: float, target_s: float) -> None:
+        """An agent answered a call (it is answered and handled) after `wait_s` in the queue;
+        `target_s` is the queue's service-level target. Offered is counted by the caller."""
+        self.answered += 1
+        self.handled += 1
+        self.wait_answered_s += wait_s
+        self.wait_all_s += wait_s
+        self.waited += 1
+        if wait_s > self.max_wait_s:
+            self.max_wait_s = wait_s
+        if answered_in_target(wait_s, target_s):
+            self.answered_within_target += 1
+
+    def add_abandoned(self, wait_s: float, short_abandon_s: float) -> None:
+        """The caller hung up after `wait_s` in the queue (or while an agent's phone rang);
+        `short_abandon_s` is the short-abandon threshold. Offered is counted by the caller."""
+        self.abandoned += 1
+        self.wait_all_s += wait_s
+        self.waited += 1
+        if wait_s > self.max_wait_s:
+            self.max_wait_s = wait_s
+        if short_abandon(wait_s, short_abandon_s):
+            self.short_abandoned += 1
+
+    def merge(self, other: CallTally) -> None:
+        """Add the tally of a disjoint group: counts and sums add, the longest wait is the
+        larger one."""
+        for name in _SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.max_wait_s > self.max_wait_s:
+            self.max_wait_s = other.max_wait_s
+
+
+_SUMMED = tuple(f.name for f in fields(CallTally) if f.name != "max_wait_s")
+RECORDED_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in fields(CallTally) if f.metadata.get("recorded", True)
+)
+"""The fields call records count, in `CallTally` order: the columns of the roll-up tables
+(`cdr.schema`), of `cdr.tally.call_tally` and of `cdr.rollup.call_tally_columns`."""
 
 
 def merge_call_tallies(tallies: list[CallTally]) -> CallTally:
@@ -188,11 +251,7 @@ def merge_call_tallies(tallies: list[CallTally]) -> CallTally:
     maximum."""
     total = CallTally()
     for t in tallies:
-        for name in CallTally.__slots__:
-            if name == "max_wait_s":
-                total.max_wait_s = max(total.max_wait_s, t.max_wait_s)
-            else:
-                setattr(total, name, getattr(total, name) + getattr(t, name))
+        total.merge(t)
     return total
 
 
@@ -240,6 +299,8 @@ class CallKpis:
     csat_mean: float | None
     csat_satisfied: float | None
     nps: float | None
+    announcement_hangups: int  # answered calls whose caller left while hearing the agent's ID
+    avg_announcement_s: float | None  # the agent's time in the announcement per handled call
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,14 +340,16 @@ def call_kpis(
             quantile_from_histogram(wait_histogram, 0.9, t.max_wait_s) if wait_histogram else None
         ),
         max_wait_s=t.max_wait_s if t.waited else None,
-        aht_s=aht(t.talk_s, t.hold_s, t.wrap_up_s, t.handled),
+        aht_s=aht(t.announce_s, t.talk_s, t.hold_s, t.wrap_up_s, t.handled),
         avg_talk_s=ratio(t.talk_s, t.handled),
         avg_wrap_up_s=ratio(t.wrap_up_s, t.handled),
         transfer_rate=transfer_rate(t.transferred, t.answered),
-        fcr=fcr(t.fcr_resolved, t.fcr_eligible),
+        fcr=fcr(t.fcr_eligible - t.fcr_repeated, t.fcr_eligible),
         csat_mean=csat_mean(t.csat_sum, t.csat_responses),
         csat_satisfied=csat_satisfied(t.csat_satisfied, t.csat_responses),
         nps=nps(t.nps_promoters, t.nps_detractors, t.nps_responses),
+        announcement_hangups=t.announcement_hangups,
+        avg_announcement_s=ratio(t.announce_s, t.handled),
     )
 
 

@@ -59,6 +59,10 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("logged_in_s", "Logged in", lambda r: r.agents.logged_in_s if r.agents else None, "s"),
     Column("paused_s", "Paused", lambda r: r.agents.paused_s if r.agents else None, "s"),
+    # Added with the announcement's own segment (0008): after the older columns, for readers
+    # of the CSV by position.
+    Column("avg_announcement_s", "Announce", lambda r: r.calls.avg_announcement_s, "s"),
+    Column("announcement_hangups", "Ann. hang-ups", lambda r: r.calls.announcement_hangups, "n"),
 )
 
 

@@ -64,8 +64,8 @@ from cdr.tally import (
 )
 
 calls = CallRow.__table__.c
-QUEUE_INTERVALS: Table = Base.metadata.tables[QueueIntervalRow.__tablename__]
-AGENT_INTERVALS: Table = Base.metadata.tables[AgentIntervalRow.__tablename__]
+QUEUE_INTERVALS: Table = QueueIntervalRow.__table__
+AGENT_INTERVALS: Table = AgentIntervalRow.__table__
 QUEUE_WAIT_BINS: Table = Base.metadata.tables[QueueWaitBinRow.__tablename__]
 AGENT_WAIT_BINS: Table = Base.metadata.tables[AgentWaitBinRow.__tablename__]
 
@@ -125,8 +125,9 @@ def repeat_exists(window_s: float) -> ColumnElement[bool]:
 
 def call_tally_columns(
     target_s: float, short_abandon_s: float, fcr_window_s: float
-) -> list[ColumnElement[Any]]:
-    """The aggregates of `calls` rows in `TALLY_COLUMNS` order (shared with the raw report)."""
+) -> dict[str, ColumnElement[Any]]:
+    """The aggregates of `calls` rows by `TALLY_COLUMNS` name, in that order (shared with the
+    raw report)."""
     answered = calls.answered_at.is_not(None)
     abandoned = calls.outcome == Outcome.ABANDONED.value
     left_queue = or_(answered, abandoned)
@@ -134,31 +135,38 @@ def call_tally_columns(
     # FCR: an answered call of a known customer is resolved unless the same customer calls
     # again within the window after it. The nested CASE keeps the probe off the other rows.
     fcr_eligible = and_(answered, calls.customer_id.is_not(None))
-    return [
-        func.count(),
-        _count_if(answered),
-        _count_if(abandoned),
+    columns: dict[str, ColumnElement[Any]] = {
+        "offered": func.count(),
+        "answered": _count_if(answered),
+        "abandoned": _count_if(abandoned),
         # The SQL form of kpis.short_abandon and kpis.answered_in_target.
-        _count_if(and_(abandoned, calls.wait_s < short_abandon_s)),
-        _count_if(and_(answered, calls.wait_s <= target_s)),
-        _count_if(handled),
-        _count_if(and_(answered, calls.transferred)),
-        _sum_if(answered, calls.wait_s),
-        _sum_if(left_queue, calls.wait_s),
-        _count_if(left_queue),
-        func.max(case((left_queue, calls.wait_s), else_=None)),
-        _sum_if(handled, calls.talk_s),
-        _sum_if(handled, calls.hold_s),
-        _sum_if(handled, calls.wrap_up_s),
-        func.count(calls.csat),
-        func.coalesce(func.sum(calls.csat), 0),
-        _count_if(calls.csat >= kpis.CSAT_SATISFIED_MIN),
-        func.count(calls.nps),
-        _count_if(calls.nps >= kpis.NPS_PROMOTER_MIN),
-        _count_if(calls.nps <= kpis.NPS_DETRACTOR_MAX),
-        _count_if(fcr_eligible),
-        func.sum(case((fcr_eligible, case((repeat_exists(fcr_window_s), 1), else_=0)), else_=0)),
-    ]
+        "short_abandoned": _count_if(and_(abandoned, calls.wait_s < short_abandon_s)),
+        "answered_within_target": _count_if(and_(answered, calls.wait_s <= target_s)),
+        "handled": _count_if(handled),
+        "transferred": _count_if(and_(answered, calls.transferred)),
+        "wait_answered_s": _sum_if(answered, calls.wait_s),
+        "wait_all_s": _sum_if(left_queue, calls.wait_s),
+        "waited": _count_if(left_queue),
+        "max_wait_s": func.max(case((left_queue, calls.wait_s), else_=None)),
+        "talk_s": _sum_if(handled, calls.talk_s),
+        "hold_s": _sum_if(handled, calls.hold_s),
+        "wrap_up_s": _sum_if(handled, calls.wrap_up_s),
+        "csat_responses": func.count(calls.csat),
+        "csat_sum": func.coalesce(func.sum(calls.csat), 0),
+        "csat_satisfied": _count_if(calls.csat >= kpis.CSAT_SATISFIED_MIN),
+        "nps_responses": func.count(calls.nps),
+        "nps_promoters": _count_if(calls.nps >= kpis.NPS_PROMOTER_MIN),
+        "nps_detractors": _count_if(calls.nps <= kpis.NPS_DETRACTOR_MAX),
+        "fcr_eligible": _count_if(fcr_eligible),
+        "fcr_repeated": func.sum(
+            case((fcr_eligible, case((repeat_exists(fcr_window_s), 1), else_=0)), else_=0)
+        ),
+        "announce_s": _sum_if(handled, calls.announce_s),
+        "announcement_hangups": _count_if(calls.outcome == Outcome.ANNOUNCEMENT_HANGUP.value),
+    }
+    if tuple(columns) != TALLY_COLUMNS:
+        raise RuntimeError(f"call_tally_columns: expected {TALLY_COLUMNS}, got {tuple(columns)}")
+    return columns
 
 
 def _keys(dialect: str, agent: bool) -> list[ColumnElement[Any]]:
@@ -197,15 +205,21 @@ def add_wait_bins(dialect: str, agent: bool) -> Any:
     )
 
 
-def _upsert(dialect: str, agent: bool, source: Select[Any], columns: Sequence[str]) -> Any:
+def _upsert(
+    dialect: str,
+    agent: bool,
+    source: Select[Any],
+    selected: Sequence[str],
+    columns: Sequence[str],
+) -> Any:
     """INSERT ... SELECT ... ON CONFLICT DO UPDATE adding `columns` (max for max_wait_s).
 
-    `source` selects the key and every tally column (SQLite checks NOT NULL before the
-    conflict), `columns` are those updated."""
+    `source` selects the key and the tally columns `selected` (all of them the table has:
+    SQLite checks NOT NULL before the conflict), `columns` are those updated."""
     table = AGENT_INTERVALS if agent else QUEUE_INTERVALS
     key_names = [column.name for column in table.primary_key]
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).from_select([*key_names, *TALLY_COLUMNS], source)
+    stmt = module.insert(table).from_select([*key_names, *selected], source)
     return stmt.on_conflict_do_update(
         index_elements=key_names, set_=added_on_conflict(table, stmt.excluded, columns)
     )
@@ -228,13 +242,18 @@ def added_on_conflict(table: Table, excluded: Any, columns: Sequence[str]) -> di
     return updates
 
 
-def add_calls(dialect: str, agent: bool) -> Any:
+def add_calls(dialect: str, agent: bool, columns: Sequence[str] = TALLY_COLUMNS) -> Any:
     """Add every offered call to a roll-up (a rebuild; the writer adds its new calls with
-    `cdr.rollup_delta`)."""
+    `cdr.rollup_delta`), filling the tally `columns` (a migration names those its tables
+    have then)."""
     keys = _keys(dialect, agent)
     tallies = call_tally_columns(ROLLUP_TARGET_S, ROLLUP_SHORT_ABANDON_S, ROLLUP_FCR_WINDOW_S)
-    source = select(*keys, *tallies).where(calls.enqueued_at.is_not(None)).group_by(*keys)
-    return _upsert(dialect, agent, source, TALLY_COLUMNS)
+    source = (
+        select(*keys, *(tallies[name] for name in columns))
+        .where(calls.enqueued_at.is_not(None))
+        .group_by(*keys)
+    )
+    return _upsert(dialect, agent, source, columns, columns)
 
 
 def newly_repeated(dialect: str) -> CompoundSelect[Any]:
@@ -287,17 +306,20 @@ def newly_repeated(dialect: str) -> CompoundSelect[Any]:
 def add_repeats(dialect: str, agent: bool) -> Any:
     """Count the calls in `:repeated` as repeated (FCR) in a roll-up."""
     keys = _keys(dialect, agent)
-    zeros = [literal(None) if name == "max_wait_s" else literal(0) for name in TALLY_COLUMNS[:-1]]
+    values: dict[str, ColumnElement[Any]] = dict.fromkeys(TALLY_COLUMNS, literal(0))
+    values |= {"max_wait_s": literal(None), "fcr_repeated": func.count()}  # keeps the order
     source = (
-        select(*keys, *zeros, func.count())
+        select(*keys, *values.values())
         .where(in_ids(dialect, calls.call_id, "repeated"))
         .group_by(*keys)
     )
-    return _upsert(dialect, agent, source, ("fcr_repeated",))
+    return _upsert(dialect, agent, source, TALLY_COLUMNS, ("fcr_repeated",))
 
 
-def rebuild(connection: Connection) -> None:
-    """Empty the roll-ups and fill them from every call (migrations; synchronous)."""
+def rebuild(connection: Connection, columns: Sequence[str] = TALLY_COLUMNS) -> None:
+    """Empty the roll-ups and fill them from every call (migrations; synchronous). A migration
+    names the tally `columns` the tables have at its revision (and `calls` the columns they
+    read)."""
     dialect = connection.dialect.name
     for agent in (False, True):
         for table in (
@@ -309,5 +331,5 @@ def rebuild(connection: Connection) -> None:
             )
         ):
             connection.execute(table.delete())
-        connection.execute(add_calls(dialect, agent))
+        connection.execute(add_calls(dialect, agent, columns))
         connection.execute(add_wait_bins(dialect, agent))

@@ -116,7 +116,7 @@ def queue_wait_s(record: CallRecord) -> float | None:
 
 def call_row(record: CallRecord) -> Row:
     """The `calls` row of a record (column order of `schema.CallRow`), with segment sums."""
-    ring = talk = hold = wrap_up = 0.0
+    ring = announce = talk = hold = wrap_up = 0.0
     ring_no_answers = 0
     for segment in record.segments:
         length = segment.end - segment.start
@@ -131,6 +131,8 @@ def call_row(record: CallRecord) -> Row:
             ring += length
             if not segment.answered:
                 ring_no_answers += 1
+        elif kind is SegmentKind.ANNOUNCEMENT:
+            announce += length
     survey = record.survey
     return (
         record.call_id,
@@ -164,6 +166,7 @@ def call_row(record: CallRecord) -> Row:
         survey.nps if survey is not None else None,
         queue_wait_s(record),
         ring,
+        announce,
         talk,
         hold,
         wrap_up,

@@ -7,8 +7,23 @@ from its segments (wait, ring, talk, hold, wrap-up) so that reports aggregate on
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Double, ForeignKey, Index, Integer, MetaData, String, Text
+from typing import Any, get_type_hints
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from cdr.kpis import RECORDED_FIELDS, CallTally
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -46,7 +61,7 @@ class CallRow(Base):
     offered_at: Mapped[float | None] = mapped_column(Double)
     answered_at: Mapped[float | None] = mapped_column(Double)
     ended_at: Mapped[float] = mapped_column(Double)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))  # 16 before 0008 (still so on SQLite)
     agent_id: Mapped[str | None] = mapped_column(String(64))
     agent_display_id: Mapped[str | None] = mapped_column(String(32))
     entry_position: Mapped[int | None] = mapped_column(Integer)
@@ -59,6 +74,9 @@ class CallRow(Base):
     # Derived from the segments when the call is written.
     wait_s: Mapped[float | None] = mapped_column(Double)  # queue wait (None: never queued)
     ring_s: Mapped[float] = mapped_column(Double, default=0.0)
+    # The agent answered, the caller heard its ID (migration 0008; 0 for calls written before
+    # the announcement was a segment of its own: their talk_s includes it).
+    announce_s: Mapped[float] = mapped_column(Double, default=0.0)
     talk_s: Mapped[float] = mapped_column(Double, default=0.0)
     hold_s: Mapped[float] = mapped_column(Double, default=0.0)
     wrap_up_s: Mapped[float] = mapped_column(Double, default=0.0)
@@ -247,57 +265,49 @@ class BlacklistChangeRow(Base):
     __table_args__ = (Index(None, "number", "at"), Index(None, "at"))
 
 
-class _IntervalTallies:
-    """The counts and sums of a 15-minute roll-up row (`cdr.rollup`), default thresholds."""
-
-    offered: Mapped[int] = mapped_column(Integer)
-    answered: Mapped[int] = mapped_column(Integer)
-    abandoned: Mapped[int] = mapped_column(Integer)
-    short_abandoned: Mapped[int] = mapped_column(Integer)
-    answered_within_target: Mapped[int] = mapped_column(Integer)
-    handled: Mapped[int] = mapped_column(Integer)
-    transferred: Mapped[int] = mapped_column(Integer)
-    wait_answered_s: Mapped[float] = mapped_column(Double)
-    wait_all_s: Mapped[float] = mapped_column(Double)
-    waited: Mapped[int] = mapped_column(Integer)
-    max_wait_s: Mapped[float | None] = mapped_column(Double)  # None: nobody left the queue
-    talk_s: Mapped[float] = mapped_column(Double)
-    hold_s: Mapped[float] = mapped_column(Double)
-    wrap_up_s: Mapped[float] = mapped_column(Double)
-    csat_responses: Mapped[int] = mapped_column(Integer)
-    csat_sum: Mapped[int] = mapped_column(Integer)
-    csat_satisfied: Mapped[int] = mapped_column(Integer)
-    nps_responses: Mapped[int] = mapped_column(Integer)
-    nps_promoters: Mapped[int] = mapped_column(Integer)
-    nps_detractors: Mapped[int] = mapped_column(Integer)
-    fcr_eligible: Mapped[int] = mapped_column(Integer)
-    fcr_repeated: Mapped[int] = mapped_column(Integer)
+def _interval_tallies() -> list[Column[Any]]:
+    """The counts and sums of a 15-minute roll-up row (`cdr.rollup`, default thresholds): one
+    column per field of `kpis.CallTally` that call records count (`kpis.RECORDED_FIELDS`, in
+    that order), typed as the field."""
+    types = get_type_hints(CallTally)
+    return [
+        Column(
+            name,
+            Double() if types[name] is float else Integer(),
+            nullable=name == "max_wait_s",  # None: nobody left the queue
+        )
+        for name in RECORDED_FIELDS
+    ]
 
 
-class QueueIntervalRow(_IntervalTallies, Base):
+class QueueIntervalRow(Base):
     """Offered calls per 15 minutes (by arrival, UTC), queue and call type (migration 0006).
 
     '' stands for no queue / no call type (key columns cannot be NULL)."""
 
-    __tablename__ = "queue_intervals"
+    __table__ = Table(
+        "queue_intervals",
+        Base.metadata,
+        Column("interval_start", Double(), primary_key=True),
+        Column("queue", String(64), primary_key=True),
+        Column("call_type", String(64), primary_key=True),
+        *_interval_tallies(),
+        sqlite_with_rowid=False,  # clustered by interval: range scans
+    )
 
-    interval_start: Mapped[float] = mapped_column(Double, primary_key=True)
-    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
-    call_type: Mapped[str] = mapped_column(String(64), primary_key=True)
 
-    __table_args__ = ({"sqlite_with_rowid": False},)  # clustered by interval: range scans
-
-
-class AgentIntervalRow(_IntervalTallies, Base):
+class AgentIntervalRow(Base):
     """Offered calls per 15 minutes (by arrival, UTC) and answering agent ('' for none)."""
 
-    __tablename__ = "agent_intervals"
-
     # Agent first: reports by agent read the rows in key order, filters pick agents' ranges.
-    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    interval_start: Mapped[float] = mapped_column(Double, primary_key=True)
-
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table__ = Table(
+        "agent_intervals",
+        Base.metadata,
+        Column("agent_id", String(64), primary_key=True),
+        Column("interval_start", Double(), primary_key=True),
+        *_interval_tallies(),
+        sqlite_with_rowid=False,
+    )
 
 
 class QueueWaitBinRow(Base):

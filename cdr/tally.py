@@ -1,9 +1,11 @@
 """The roll-ups' counts and sums for one call, and what a batch of new calls adds to them,
 in plain Python from the `calls` rows the writer builds.
 
-`call_tally` is `rollup.call_tally_columns` (the SQL definition raw reports and the full rebuild
-use) for one `calls` row; `tests/cdr/test_rollup.py` checks that the writer's incremental
-roll-ups equal a rebuild in SQL.
+The counts and sums are the fields of `kpis.CallTally` that call records count
+(`TALLY_COLUMNS`, in that order). `call_tally` is `rollup.call_tally_columns` (the SQL
+definition raw reports and the full rebuild use) for one `calls` row, as a plain tuple: the
+writer adds up thousands of them per batch. `tests/cdr/test_rollup.py` checks that both give
+the same value under each name, and that the writer's incremental roll-ups equal a rebuild.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_type_hints
 
 from cdr import kpis
 from cdr.records import Outcome
@@ -24,30 +26,7 @@ ROLLUP_SHORT_ABANDON_S = kpis.DEFAULT_SHORT_ABANDON_S
 ROLLUP_FCR_WINDOW_S = kpis.DEFAULT_FCR_WINDOW_S
 NONE_KEY = ""  # a call without queue, call type or agent, in the roll-ups' keys
 WAIT_BINS_DAY_S = 86400.0  # the wait histograms' time resolution (UTC days)
-TALLY_COLUMNS: tuple[str, ...] = (
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "answered_within_target",
-    "handled",
-    "transferred",
-    "wait_answered_s",
-    "wait_all_s",
-    "waited",
-    "max_wait_s",
-    "talk_s",
-    "hold_s",
-    "wrap_up_s",
-    "csat_responses",
-    "csat_sum",
-    "csat_satisfied",
-    "nps_responses",
-    "nps_promoters",
-    "nps_detractors",
-    "fcr_eligible",
-    "fcr_repeated",
-)
+TALLY_COLUMNS: tuple[str, ...] = kpis.RECORDED_FIELDS  # the roll-ups' counts and sums
 
 _AT = {column.name: i for i, column in enumerate(CallRow.__table__.columns)}
 CALL_ID = _AT["call_id"]
@@ -56,8 +35,14 @@ _CUSTOMER, _ARRIVED, _ENQUEUED = _AT["customer_id"], _AT["arrived_at"], _AT["enq
 _ANSWERED, _OUTCOME, _TRANSFERRED = _AT["answered_at"], _AT["outcome"], _AT["transferred"]
 _CSAT, _NPS, _WAIT = _AT["csat"], _AT["nps"], _AT["wait_s"]
 _TALK, _HOLD, _WRAP_UP = _AT["talk_s"], _AT["hold_s"], _AT["wrap_up_s"]
+_ANNOUNCE = _AT["announce_s"]
 _MAX_WAIT = TALLY_COLUMNS.index("max_wait_s")
 _ABANDONED = Outcome.ABANDONED.value
+_ANNOUNCEMENT_HANGUP = Outcome.ANNOUNCEMENT_HANGUP.value
+_TYPES = get_type_hints(kpis.CallTally)
+_KINDS: tuple[tuple[str, type[int] | type[float]], ...] = tuple(
+    (name, float if _TYPES[name] is float else int) for name in TALLY_COLUMNS
+)
 
 
 def _start(at: float, width: float) -> float:
@@ -66,7 +51,8 @@ def _start(at: float, width: float) -> float:
 
 
 def call_tally(row: Row) -> Row:
-    """What one offered call's `calls` row adds, in `TALLY_COLUMNS` order (fcr_repeated 0)."""
+    """What one offered call's `calls` row adds, in `TALLY_COLUMNS` order (fcr_repeated 0;
+    max_wait_s None for a call that did not leave the queue answered or abandoned)."""
     wait: float = row[_WAIT]
     answered = row[_ANSWERED] is not None
     abandoned = row[_OUTCOME] == _ABANDONED
@@ -96,7 +82,19 @@ def call_tally(row: Row) -> Row:
         int(nps is not None and nps <= kpis.NPS_DETRACTOR_MAX),
         int(answered and row[_CUSTOMER] is not None),
         0,
+        row[_ANNOUNCE] if handled else 0.0,
+        int(row[_OUTCOME] == _ANNOUNCEMENT_HANGUP),
     )
+
+
+def tally_of(values: Sequence[Any]) -> kpis.CallTally:
+    """A `kpis.CallTally` from values in `TALLY_COLUMNS` order (a roll-up or GROUP BY result
+    row without its key); NULL sums, as SQL gives for no rows, are 0."""
+    fields: dict[str, Any] = {
+        name: kind(value) if value is not None else kind(0)
+        for (name, kind), value in zip(_KINDS, values, strict=True)
+    }
+    return kpis.CallTally(**fields)
 
 
 def _summed(tallies: list[Row]) -> Sequence[Any]:

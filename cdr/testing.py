@@ -6,6 +6,7 @@ Randomness comes from the `numpy.random.Generator` passed in, drawn in batches.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -144,3 +145,31 @@ def synthetic_agent_day(
             spans.append(AgentStateSpan(agent_id, activity, t, t + length))
             t += length
     return spans
+
+
+def with_announcement(call: CallRecord, seconds: float, *, hung_up: bool = False) -> CallRecord:
+    """`call` (answered, its first talk segment from the answer) with the agent-ID announcement
+    as the engine records it: an `announcement` segment of `seconds` from the answer and the
+    talk after it. `hung_up`: the caller left during it instead (outcome announcement-hangup,
+    no talk, no hold, not transferred; the agent's wrap-up follows)."""
+    first = next((s for s in call.segments if s.kind is SegmentKind.TALK), None)
+    if call.answered_at is None or first is None or first.start != call.answered_at:
+        raise ValueError(f"{call.call_id}: expected an answered call that talks from its answer")
+    before = [s for s in call.segments if s.end <= first.start and s is not first]
+    announced = Segment(
+        0, SegmentKind.ANNOUNCEMENT, first.start, first.start + seconds, first.agent_id,
+        first.queue,
+    )  # fmt: skip
+    if hung_up:
+        wrap = next((s for s in call.segments if s.kind is SegmentKind.WRAP_UP), None)
+        end = announced.end
+        after = [] if wrap is None else [replace(wrap, start=end, end=end + wrap.end - wrap.start)]
+        pieces = [*before, announced, *after]
+        return replace(
+            call, outcome=Outcome.ANNOUNCEMENT_HANGUP, ended_at=end, hangup_by=HangupBy.CALLER,
+            transferred=False, transfer_exten=None, transfer_context=None, survey=None,
+            segments=tuple(replace(s, seq=i) for i, s in enumerate(pieces)),
+        )  # fmt: skip
+    later = [s for s in call.segments if s not in before and s is not first]
+    pieces = [*before, announced, replace(first, start=announced.end), *later]
+    return replace(call, segments=tuple(replace(s, seq=i) for i, s in enumerate(pieces)))

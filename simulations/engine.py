@@ -32,9 +32,9 @@ from acd import (
     Router,
 )
 from acd.decisions import Decision
-from cdr.kpis import WAIT_BIN_S, answered_in_target, short_abandon
+from cdr.kpis import WAIT_BIN_S, CallTally
 from simulations.model import SimAgent, SimCall
-from simulations.stats import WAIT_BINS, AgentTally, CallTally, RunStats
+from simulations.stats import WAIT_BINS, AgentTally, RunStats
 
 END_OF_SHIFT = "end-of-shift"
 BREAK = "break"
@@ -60,6 +60,7 @@ class _Live:
 
     call: SimCall
     tally: CallTally | None  # None during warm-up: not counted
+    waits: list[int] | None  # the tally's wait histogram
     queue: str
     offered_to: str | None = None
     offers: int = 0
@@ -214,14 +215,15 @@ class Simulation:
         self._next_arrival()
         stats = self.stats
         stats.calls_simulated += 1
-        tally = None
+        tally = waits = None
         if now >= self.warmup_s:
             key = (int(now // stats.interval_s), call.queue, call.call_type)
             tally = stats.calls.get(key)
             if tally is None:
                 tally = stats.tally(*key)
+            waits = stats.waits[key]
             tally.offered += 1
-        live = _Live(call, tally, call.queue)
+        live = _Live(call, tally, waits, call.queue)
         self._live[call.id] = live
         # Positional (id, queue, priority, required, tier, caller): keywords cost twice as much.
         request = CallRequest(call.id, call.queue, call.priority, call.required, None, call.caller)
@@ -286,16 +288,14 @@ class Simulation:
                     live.connected = True
                     live.offered_to = None
                     tally = live.tally
-                    if tally is not None:
+                    waits = live.waits
+                    if tally is not None and waits is not None:
                         wait = now - live.call.arrival_s
-                        tally.answered += 1
-                        tally.wait_answered_s += wait
-                        if answered_in_target(wait, self._target_s[live.queue]):
-                            tally.answered_in_target += 1
+                        tally.add_answered(wait, self._target_s[live.queue])
                         if wait:
-                            self._record_wait(tally, wait)
+                            self._record_wait(waits, wait)
                         else:  # answered on arrival, the usual case
-                            tally.wait_hist[0] += 1
+                            waits[0] += 1
                     clocks[d.agent_id].last_call = tally  # type: ignore[union-attr]
                     heappush(
                         self._heap,
@@ -327,13 +327,11 @@ class Simulation:
             if d.while_ringing is None:  # type: ignore[union-attr]
                 self._count_waiting(live.queue, -1, now)
             tally = live.tally
-            if tally is not None:
+            waits = live.waits
+            if tally is not None and waits is not None:
                 wait = now - live.call.arrival_s
-                tally.abandoned += 1
-                tally.wait_abandoned_s += wait
-                if short_abandon(wait, self.short_abandon_s):
-                    tally.short_abandoned += 1
-                self._record_wait(tally, wait)
+                tally.add_abandoned(wait, self.short_abandon_s)
+                self._record_wait(waits, wait)
         elif cls is Expired or cls is Overflow:
             self._left_queue(d, now)  # type: ignore[arg-type]
 
@@ -408,7 +406,5 @@ class Simulation:
                 stats.max_waiting[key] = waiting
 
     @staticmethod
-    def _record_wait(tally: CallTally, wait: float) -> None:
-        if wait > tally.max_wait_s:
-            tally.max_wait_s = wait
-        tally.wait_hist[min(int(wait / WAIT_BIN_S), WAIT_BINS - 1)] += 1
+    def _record_wait(waits: list[int], wait: float) -> None:
+        waits[min(int(wait / WAIT_BIN_S), WAIT_BINS - 1)] += 1

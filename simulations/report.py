@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from acd import AgentState
 from cdr import kpis
+from cdr.kpis import CallTally
 from simulations.scenario import Scenario
-from simulations.stats import AgentTally, CallTally, RunStats
+from simulations.stats import AgentTally, RunStats, add_wait_bins, wait_bins
 
 # Two-sided 95 % Student t quantiles for 1..30 degrees of freedom.
 _T95 = (
@@ -68,27 +69,13 @@ def estimate(values: Iterable[float | None]) -> Estimate:
     return Estimate(mean, half, len(known))
 
 
-def call_metrics(tally: CallTally) -> dict[str, float | None]:
-    """Every call KPI of one simulator tally, computed by `cdr.kpis`."""
-    totals = kpis.CallTally(
-        offered=tally.offered,
-        answered=tally.answered,
-        abandoned=tally.abandoned,
-        short_abandoned=tally.short_abandoned,
-        answered_within_target=tally.answered_in_target,
-        handled=tally.answered,
-        wait_answered_s=tally.wait_answered_s,
-        wait_all_s=tally.wait_answered_s + tally.wait_abandoned_s,
-        waited=tally.answered + tally.abandoned,
-        max_wait_s=tally.max_wait_s,
-        talk_s=tally.talk_s,
-        wrap_up_s=tally.wrap_up_s,
-    )
-    histogram = {index: count for index, count in enumerate(tally.wait_hist) if count}
-    figures = kpis.call_kpis(totals, wait_histogram=histogram)
+def call_metrics(tally: CallTally, waits: Sequence[int]) -> dict[str, float | None]:
+    """Every call KPI of one simulator tally and its wait histogram, computed by `cdr.kpis`."""
+    histogram = {index: count for index, count in enumerate(waits) if count}
+    figures = kpis.call_kpis(tally, wait_histogram=histogram)
     sl = {
         definition: kpis.service_level(
-            tally.answered_in_target,
+            tally.answered_within_target,
             tally.offered,
             tally.answered,
             tally.short_abandoned,
@@ -197,7 +184,7 @@ def build_report(scenario: Scenario, runs: list[RunStats], seed: int) -> Simulat
     agent_groups = [_group_agents(run) for run in runs]
     # A breakdown one replication never saw (no calls in that interval) counts there as
     # empty, so that means are over every replication.
-    report.calls = _estimates(call_groups, CallTally, call_metrics)
+    report.calls = _estimates(call_groups, _CallGroup, _CallGroup.metrics)
     report.agents = _estimates(agent_groups, AgentTally, agent_metrics)
     lengths = [_max_lengths(run) for run in runs]
     keys = sorted({key for run_lengths in lengths for key in run_lengths})
@@ -215,16 +202,31 @@ def _max_lengths(run: RunStats) -> dict[str, int]:
     return lengths
 
 
-def _group_calls(run: RunStats, type_names: list[str]) -> dict[str, CallTally]:
-    groups: dict[str, CallTally] = {}
-    for (interval, queue, call_type), tally in run.calls.items():
-        for key in (
+@dataclass(slots=True)
+class _CallGroup:
+    """The calls of one breakdown: their tally and wait histogram, merged over the run."""
+
+    tally: CallTally = field(default_factory=CallTally)
+    waits: list[int] = field(default_factory=wait_bins)
+
+    def metrics(self) -> dict[str, float | None]:
+        return call_metrics(self.tally, self.waits)
+
+
+def _group_calls(run: RunStats, type_names: list[str]) -> dict[str, _CallGroup]:
+    groups: dict[str, _CallGroup] = {}
+    for key, tally in run.calls.items():
+        interval, queue, call_type = key
+        waits = run.waits[key]
+        for name in (
             "all",
             f"queue:{queue}",
             f"type:{type_names[call_type]}",
             f"interval:{interval}:{queue}",
         ):
-            groups.setdefault(key, CallTally()).merge(tally)
+            group = groups.setdefault(name, _CallGroup())
+            group.tally.merge(tally)
+            add_wait_bins(group.waits, waits)
     return groups
 
 

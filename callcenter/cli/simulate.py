@@ -77,8 +77,8 @@ def simulate(
 def _wait_histogram(runs: list[RunStats]) -> list[int]:
     total = [0] * WAIT_BINS
     for run in runs:
-        for tally in run.calls.values():
-            for index, count in enumerate(tally.wait_hist):
+        for waits in run.waits.values():
+            for index, count in enumerate(waits):
                 if count:
                     total[index] += count
     return total

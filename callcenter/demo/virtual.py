@@ -14,11 +14,12 @@ from rich.table import Table
 
 from acd import AgentState, Offer, Router, Trigger
 from acd.skills import describe
+from cdr.kpis import CallTally, call_kpis
 from simulations import busy_hour
 from simulations.engine import Simulation, SimulationResult
 from simulations.model import SimAgent
-from simulations.report import agent_metrics, call_metrics
-from simulations.stats import AgentTally, CallTally
+from simulations.report import agent_metrics
+from simulations.stats import AgentTally
 
 
 def virtual_demo(console: Console, seed: int, hours: float) -> None:
@@ -87,9 +88,9 @@ def _queue_table(result: SimulationResult, router: Router) -> Table:
         table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=True)
     for name in router.queue_names():
         t = per_queue.get(name, CallTally())
-        figures = call_metrics(t)
+        figures = call_kpis(t)  # SL answered within the queue's target / offered
         target = router.queue_settings(name).sl_target_s
-        sl, asa = figures["sl_offered"], figures["asa_s"]
+        sl, asa = figures.service_level, figures.asa_s
         table.add_row(
             name,
             str(t.offered),

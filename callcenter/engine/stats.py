@@ -11,15 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cdr.kpis import (
-    DEFAULT_TARGET_S,
-    CallTally,
-    abandon_rate,
-    answered_in_target,
-    asa,
-    service_level,
-    short_abandon,
-)
+from cdr.kpis import DEFAULT_TARGET_S, CallTally, abandon_rate, asa, service_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +48,13 @@ class TodayStats:
     def answered(self, queue: str, waited_s: float, now: float) -> None:
         tally = self._tally(queue, now)
         tally.offered += 1
-        tally.answered += 1
-        tally.wait_answered_s += waited_s
-        tally.waited += 1
-        tally.wait_all_s += waited_s
-        tally.max_wait_s = max(tally.max_wait_s, waited_s)
         # A queue added after start without settings yet: the classic target.
-        if answered_in_target(waited_s, self._targets.get(queue, DEFAULT_TARGET_S)):
-            tally.answered_within_target += 1
+        tally.add_answered(waited_s, self._targets.get(queue, DEFAULT_TARGET_S))
 
     def abandoned(self, queue: str, waited_s: float, now: float) -> None:
         tally = self._tally(queue, now)
         tally.offered += 1
-        tally.abandoned += 1
-        tally.waited += 1
-        tally.wait_all_s += waited_s
-        tally.max_wait_s = max(tally.max_wait_s, waited_s)
-        if short_abandon(waited_s, self._short_abandon_s):
-            tally.short_abandoned += 1
+        tally.add_abandoned(waited_s, self._short_abandon_s)
 
     def left(self, queue: str, now: float) -> None:
         """The call left the queue unanswered by rule (overflow out, voicemail, max wait)."""

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cdr_helpers import NINE, hand_checked_agent_time, hand_checked_calls
+from cdr_helpers import NINE, answered, hand_checked_agent_time, hand_checked_calls
 from conftest import DbTarget
 from typer.testing import CliRunner
 
 from callcenter.cli import app
 from cdr.db import Database
+from cdr.testing import with_announcement
 from cdr.writer import CdrWriter
 
 runner = CliRunner()
@@ -212,3 +213,32 @@ def test_customer_import_from_xlsx(url: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["customers", "import", str(path), "--db", url])
     assert result.exit_code == 0, result.output
     assert "imported 2 customers" in result.output
+
+
+def test_an_announcement_hang_up_exports_as_connect_then_completecaller(
+    target: DbTarget, tmp_path: Path
+) -> None:
+    # a2 answers c8 after 25 s (ring 2 s); the caller leaves 3 s into the agent-ID announcement.
+    assert runner.invoke(app, ["db", "upgrade", "--db", target.url]).exit_code == 0
+    call = with_announcement(
+        answered("c8", "billing", NINE, 25.0, "a2", 200.0, wrap=10.0), 3.0, hung_up=True
+    )
+
+    async def fill() -> None:
+        async with Database(target.url) as db, CdrWriter(db) as writer:
+            writer.submit(call)
+
+    asyncio.run(fill())
+    period = ["--db", target.url, "--from", "2025-11-03", "--to", "2025-11-04"]
+    out = tmp_path / "queue_log"
+    result = runner.invoke(app, ["export", "queue-log", *period, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("|") for line in out.read_text().splitlines()]
+    assert [line[4] for line in lines] == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
+    connect, complete = lines[1], lines[2]
+    assert connect[3] == complete[3] == "a2"
+    assert connect[5:] == ["25", f"{NINE + 5 + 25 - 2:.0f}.c8-agent", "2"]  # holdtime, peer, ring
+    assert complete[5:] == ["25", "3", "1"]  # holdtime, call time, original position
+    result = runner.invoke(app, ["export", "master-csv", *period])
+    [row] = list(csv.reader(io.StringIO(result.output)))
+    assert (row[13], row[14]) == ("3", "ANSWERED")  # billsec from the agent's answer

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from cdr_helpers import DAY1, DAY2, hand_checked_agent_time, hand_checked_calls
+from cdr_helpers import DAY1, DAY2, NINE, answered, hand_checked_agent_time, hand_checked_calls
 
 from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
 from cdr.db import Database
 from cdr.errors import ReportInputError
 from cdr.kpis import ServiceLevelDefinition
+from cdr.render import to_csv
 from cdr.report import Report, build_report
+from cdr.testing import with_announcement
 from cdr.writer import CdrWriter
 
 BOTH_DAYS = ReportFilter(DAY1, DAY2 + 86400.0)
@@ -127,3 +129,33 @@ async def test_a_quoted_filter_value_is_data_not_sql(history: Database) -> None:
     evil = "billing' OR '1'='1"
     with pytest.raises(ReportInputError, match="unknown queue"):
         await build_report(history, ReportFilter(DAY1, DAY2, queues=(evil,)), GroupBy.DAY)
+
+
+async def test_the_announcement_counts_in_handle_time_and_its_hang_ups_are_shown(
+    db: Database,
+) -> None:
+    # c7 hears a1's ID for 4 s, then talks 96, holds 20 and a1 wraps up 30 s; c8 is answered
+    # by a2 after 25 s, its caller leaves 3 s into the announcement, a2 wraps up 10 s.
+    calls = [
+        with_announcement(
+            answered("c7", "billing", NINE, 10.0, "a1", 100.0, hold=20.0, wrap=30.0), 4.0
+        ),
+        with_announcement(
+            answered("c8", "billing", NINE + 60, 25.0, "a2", 200.0, wrap=10.0), 3.0, hung_up=True
+        ),
+    ]
+    async with CdrWriter(db) as writer:
+        for call in calls:
+            writer.submit(call)
+    from_rollups = await build_report(db, DAY_ONE, GroupBy.DAY)
+    from_calls = await build_report(db, DAY_ONE, GroupBy.QUEUE, KpiSettings(target_s=25.0))
+    for k in (row(from_rollups, "2025-11-03").calls, row(from_calls, "billing").calls):
+        assert (k.offered, k.answered, k.abandoned) == (2, 2, 0)  # answered for the SL
+        assert k.announcement_hangups == 1
+        assert k.avg_announcement_s == pytest.approx(3.5)  # (4 + 3) / 2
+        assert k.aht_s == pytest.approx(81.5)  # (4 + 96 + 20 + 30 + 3 + 10) / 2
+        assert k.avg_talk_s == pytest.approx(48.0)
+    assert row(from_rollups, "2025-11-03").calls.service_level == pytest.approx(0.5)
+    lines = to_csv(from_rollups).splitlines()
+    assert lines[0].split(",")[-2:] == ["avg_announcement_s", "announcement_hangups"]
+    assert lines[-1].split(",")[-2:] == ["3.5", "1"]  # the total
