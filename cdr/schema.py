@@ -2,7 +2,8 @@
 
 Times are stored as float seconds since the Unix epoch (UTC), the same on SQLite and PostgreSQL,
 so that interval bucketing in SQL is plain arithmetic. `calls` carries per-call sums derived
-from its segments (wait, ring, talk, hold, wrap-up) so that reports aggregate one table.
+from its segments (wait, ring, announcement, talk, hold, wrap-up) so that reports aggregate
+one table.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ class CallRow(Base):
     hold_s: Mapped[float] = mapped_column(Double, default=0.0)
     wrap_up_s: Mapped[float] = mapped_column(Double, default=0.0)
     ring_no_answers: Mapped[int] = mapped_column(Integer, default=0)
-    # The call's timed pieces (IVR, queue wait, ring, talk, hold, transfer, wrap-up), a JSON
-    # array written by `cdr.rows.encode_segments`; the `call_segments` view unpacks them.
+    # The call's timed pieces (IVR, queue wait, ring, announcement, talk, hold, transfer,
+    # wrap-up), a JSON array written by `cdr.rows.encode_segments`; the `call_segments` view
+    # unpacks them.
     segments: Mapped[str | None] = mapped_column(Text)
     agent_uniqueid: Mapped[str | None] = mapped_column(String(64))
     transfer_exten: Mapped[str | None] = mapped_column(String(80))
