@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from callcenter.ami.codec import FrameDecoder, Message, encode_message, parse_frame
-from callcenter.emulator.model import Pairs
+from callcenter.emulator.model import EChannel, Pairs
 from callcenter.emulator.pbx import OriginateRequest, encode_event
 
 if TYPE_CHECKING:
@@ -74,13 +74,16 @@ class Session:
 
     def send_list(self, message: Message, intro: str, items: list[tuple[str, Pairs]],
                   complete: str, *, id_first: bool = False, extra: Pairs | None = None) -> None:
-        aid = message.headers.get("ActionID", "")
+        # Without an ActionID in the request there is none in the list either
+        # (astman_send_listack, astman_send_list_complete_start in main/manager.c).
+        aid: Pairs = [("ActionID", message.headers["ActionID"])] \
+            if "ActionID" in message.headers else []
         self.reply(message, [("EventList", "start"), ("Message", intro)])
         for name, pairs in items:
             privilege = "Call" if name == "Status" else ""
-            body = [("ActionID", aid), *pairs] if id_first else [*pairs, ("ActionID", aid)]
+            body = [*aid, *pairs] if id_first else [*pairs, *aid]
             self.writer.write(encode_event(name, privilege, body))
-        tail: Pairs = [("ActionID", aid), ("EventList", "Complete"),
+        tail: Pairs = [*aid, ("EventList", "Complete"),
                        ("ListItems", str(len(items))), *(extra or [])]
         self.writer.write(encode_event(complete, "", tail))
 
@@ -501,13 +504,26 @@ def _duration(seconds: float) -> str:
 
 @action("CoreShowChannels")
 async def _coreshowchannels(s: Session, m: Message) -> None:
+    # action_coreshowchannels (main/manager.c) walks the snapshot cache by name: the
+    # channel container's hash order (Pbx.listed), the snapshot's appl "" when unset.
     now = time.monotonic()
     items = [("CoreShowChannel", [
         *c.snapshot(), ("Application", c.app), ("ApplicationData", c.app_data),
         ("Duration", _duration((now - c.created) * s.pbx.speed)),
         ("BridgeId", c.bridge.uniqueid if c.bridge else ""),
-    ]) for c in s.pbx.channels.values()]
+    ]) for c in s.pbx.listed()]
     s.send_list(m, "Channels will follow", items, "CoreShowChannelsComplete", id_first=True)
+
+
+def _formats(c: EChannel) -> Pairs:
+    """Codec fields of `Status`: ulaw for SIP (h2; slin written through a translator while
+    music plays), signed linear for Local channels (e2)."""
+    if not c.devcat:
+        return [("Nativeformats", "(slin)"), ("Readformat", "slin"), ("Readtrans", ""),
+                ("Writeformat", "slin"), ("Writetrans", "")]
+    write, trans = ("slin", "(slin@8000)->(ulaw@8000)") if c.moh else ("ulaw", "")
+    return [("Nativeformats", "(ulaw)"), ("Readformat", "ulaw"), ("Readtrans", ""),
+            ("Writeformat", write), ("Writetrans", trans)]
 
 
 @action("Status")
@@ -520,17 +536,20 @@ async def _status(s: Session, m: Message) -> None:
             return
         chans = [ch]
     else:
-        chans = list(s.pbx.channels.values())
+        chans = s.pbx.listed()
     now = time.monotonic()
     items = []
     for c in chans:
+        # generate_status (main/manager.c) prints ast_channel_appl/data with %s: a
+        # channel with none (one pulled into Bridge() out of its Wait) shows "(null)".
+        appl, data = (c.app, c.app_data) if c.app else ("(null)", "(null)")
         pairs: Pairs = [
-            *c.snapshot(), ("Type", c.name.partition("/")[0]), ("DNID", ""),
+            *c.snapshot(), ("Type", c.name.partition("/")[0]),
+            ("DNID", c.variables.get("__dnid", "")),
             ("EffectiveConnectedLineNum", c.conn_num), ("EffectiveConnectedLineName", c.conn_name),
             ("TimeToHangup", "0"), ("BridgeID", c.bridge.uniqueid if c.bridge else ""),
-            ("Application", c.app), ("Data", c.app_data), ("Nativeformats", "(slin)"),
-            ("Readformat", "slin"), ("Readtrans", ""), ("Writeformat", "slin"),
-            ("Writetrans", ""), ("Callgroup", "0"), ("Pickupgroup", "0"),
+            ("Application", appl), ("Data", data),
+            *_formats(c), ("Callgroup", "0"), ("Pickupgroup", "0"),
             ("Seconds", str(int((now - c.created) * s.pbx.speed))),
         ]
         if _flag(m.get("AllVariables")):

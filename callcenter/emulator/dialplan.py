@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -355,7 +356,7 @@ class Dialplan:
         ch = pbx.find(spec)
         if ch is not None or not spec:
             return ch
-        for c in pbx.channels.values():
+        for c in pbx.listed():
             if c.name.startswith(spec) or c.uniqueid == spec:
                 return c
         return None
@@ -385,10 +386,20 @@ class Dialplan:
         bridge = pbx.new_bridge()
         peer.variables["__app_bridge"] = "Bridge"
         ch.variables["__app_bridge"] = "Bridge"
+        if old is None and peer.task is not None and not peer.task.done():
+            # ast_channel_yank (main/channel.c) moves it into a new channel: no
+            # application (Status "(null)", h2), and its age counts from now.
+            peer.app, peer.app_data = "", ""
+            peer.created = time.monotonic()
         pbx.enter_bridge(bridge, peer)
         pbx.enter_bridge(bridge, ch)
+        peer.linkedid = ch.linkedid
+        # h2: the peer variables after each join and after the caller's connected-line
+        # update (bridge_reconfigured, main/bridge.c), the agent's update last.
+        pbx.bridge_peers(bridge)
         pbx.bridge_peers(bridge)
         pbx.set_connected(ch, peer.cid_num, peer.cid_name)
+        pbx.bridge_peers(bridge)
         pbx.set_connected(peer, ch.cid_num, ch.cid_name)
         loop = asyncio.get_running_loop()
 

@@ -29,6 +29,28 @@ CAUSE_TXT = {
 
 Pairs = list[tuple[str, str]]
 
+CHANNEL_BUCKETS = 1567
+"""AST_NUM_CHANNEL_BUCKETS (include/asterisk/channel.h, without LOW_MEMORY)."""
+
+
+def case_hash(text: str) -> int:
+    """ast_str_case_hash (include/asterisk/strings.h): djb2 with `hash * 33 ^ c` over the
+    lower-cased bytes, restricted to a non-negative int (ast_str_hash_restrict)."""
+    value = 5381
+    for byte in text.lower().encode("utf-8"):
+        value = ((value * 33) & 0xFFFFFFFF) ^ byte
+    return value & 0x7FFFFFFF
+
+
+def channel_bucket(name: str) -> int:
+    """The bucket of a channel in Asterisk's channel container and in the snapshot cache
+    by name: `ast_str_case_hash(name) % 1567` (main/channelstorage_ao2_legacy.c hash_cb,
+    main/stasis_channels.c channel_snapshot_hash_cb). Iterating either container walks the
+    buckets in order (main/astobj2_hash.c), a bucket's channels in insertion order, which
+    is the order of `Status`, `CoreShowChannels` and `core show channels`."""
+    return case_hash(name) % CHANNEL_BUCKETS
+
+
 
 @dataclass(eq=False)
 class EChannel:
@@ -71,6 +93,9 @@ class EChannel:
     on_hold: bool = False
     watch: asyncio.Event | None = None
     """Set on every bridge enter/leave and on hangup (scripted parties wait on it)."""
+    call_id: str = ""
+    """PJSIP channels: the SIP Call-ID chan_pjsip's get_pvt_uniqueid returns (the
+    `BRIDGEPVTCALLID` of its bridge peer); empty for Local channels, which have none."""
 
     def snapshot(self, prefix: str = "") -> Pairs:
         p = prefix

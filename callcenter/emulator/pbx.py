@@ -17,7 +17,17 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from callcenter.emulator.model import CAUSE_TXT, DOWN, RING, RINGING, UP, EBridge, EChannel, Pairs
+from callcenter.emulator.model import (
+    CAUSE_TXT,
+    DOWN,
+    RING,
+    RINGING,
+    UP,
+    EBridge,
+    EChannel,
+    Pairs,
+    channel_bucket,
+)
 
 if TYPE_CHECKING:
     from dialplans.model import Dialplan as DialplanModel
@@ -170,13 +180,14 @@ class Pbx:
 
     def new_pjsip(self, endpoint: str, context: str, exten: str, *, state: int = DOWN,
                   uniqueid: str = "", linkedid: str = "",
-                  cid: tuple[str, str] | None = None) -> EChannel:
+                  cid: tuple[str, str] | None = None, call_id: str = "") -> EChannel:
         """A `PJSIP/<endpoint>-<8 hex>` channel (chan_pjsip numbers them with one global
-        counter); emits Newchannel and the endpoint's device state."""
+        counter); emits Newchannel and the endpoint's device state. `call_id`: the SIP
+        Call-ID of an incoming INVITE (a fresh one for a call we place)."""
         name = f"PJSIP/{endpoint}-{next(self._pjsip):08x}"
         uid = uniqueid or self.new_uid()
         ch = EChannel(name, uid, linkedid or uid, context, exten, state=state,
-                      created=time.monotonic())
+                      created=time.monotonic(), call_id=call_id or str(uuid.uuid4()))
         if cid is not None:
             ch.cid_num, ch.cid_name = cid
         self.channels[name] = ch
@@ -184,8 +195,20 @@ class Pbx:
         self.devices.track(ch)
         return ch
 
+    def count_pjsip_channels_from(self, start: int) -> None:
+        """Number the next PJSIP channel `start` (chan_pjsip's counter runs from boot: a
+        capture made after others starts past 0)."""
+        self._pjsip = itertools.count(start)
+
     def find(self, name: str) -> EChannel | None:
         return self.channels.get(name)
+
+    def listed(self) -> list[EChannel]:
+        """The live channels in the order Asterisk lists them (`Status`, `CoreShowChannels`,
+        `core show channels`, a regex `Hangup`): hash-bucket order of the channel name,
+        creation order within a bucket (`model.channel_bucket`). Not creation order: a
+        client that pairs channels by list position is wrong on a real PBX too (h2)."""
+        return sorted(self.channels.values(), key=lambda c: channel_bucket(c.name))
 
     def remote_hangup(self, ch: EChannel, cause: int = 16) -> None:
         """The far end hung up (a SIP BYE or CANCEL): `HangupRequest` (queued by the
@@ -470,11 +493,16 @@ class Pbx:
         self.destroy_bridge(a)
 
     def bridge_peers(self, bridge: EBridge) -> None:
-        """BRIDGEPEER for each member of a two-party bridge (after the second enters)."""
+        """BRIDGEPEER, and BRIDGEPVTCALLID when the peer is a SIP channel, for each member
+        of a two-party bridge (set_bridge_peer_vars_2party, main/bridge.c)."""
         if len(bridge.members) == 2:
             a, b = bridge.members
             self.setvar(a, "BRIDGEPEER", b.name)
+            if b.call_id:
+                self.setvar(a, "BRIDGEPVTCALLID", b.call_id)
             self.setvar(b, "BRIDGEPEER", a.name)
+            if a.call_id:
+                self.setvar(b, "BRIDGEPVTCALLID", a.call_id)
 
     def leave_bridge(self, ch: EChannel) -> None:
         bridge = ch.bridge
@@ -483,6 +511,8 @@ class Pbx:
         if len(bridge.members) == 2:
             for member in sorted(bridge.members, key=lambda m: m is not ch):
                 self.setvar(member, "BRIDGEPEER", "")
+                if member.variables.get("BRIDGEPVTCALLID"):
+                    self.setvar(member, "BRIDGEPVTCALLID", "")
         bridge.members.remove(ch)
         ch.bridge = None
         ch.interrupt.set()

@@ -4,8 +4,8 @@
   (or never does), hangs up `talk_s` after answering unless the other side went first;
   can go offline (`Phones.set_online`) and put the call on hold.
 * `InboundCaller` placed by `Trunk.place` — a `PJSIP/trunk-…` channel entering
-  `cc-inbound,<did>`, hanging up after `patience_s` if never bridged, else after `talk_s`
-  of bridged time.
+  `<trunk.context>,<did>`, hanging up after `patience_s` if never bridged, else after
+  `talk_s` of bridged time.
 * `Devices` — the device state of each PJSIP endpoint, aggregated over its channels as
   `chan_pjsip_devicestate` (channels/chan_pjsip.c) does: offline endpoint UNAVAILABLE,
   channels on hold ONHOLD, Ringing RINGING, other live states INUSE (ast_state_chan2dev),
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -344,6 +345,9 @@ class Trunk:
     def __init__(self, pbx: Pbx, endpoint: str = "trunk") -> None:
         self.pbx = pbx
         self.endpoint = endpoint
+        self.context = "cc-inbound"
+        """The trunk endpoint's `context`: where inbound calls start (the engine's
+        cc-inbound; `from-trunk` in the PJSIP captures)."""
         self.placed = 0
         self.outbound_ring_s: Sampler = 3.0
         self.outbound_talk_s: Sampler = 60.0
@@ -386,15 +390,18 @@ class Trunk:
 
     def place(self, caller: InboundCaller, *, uniqueid: str = "") -> EChannel | None:
         """An INVITE from the trunk to `caller.did`: a `PJSIP/trunk-…` channel (state
-        Ring) runs `cc-inbound,<did>,1`. None (404, no channel) if that extension does
-        not exist, as res_pjsip_session rejects it."""
+        Ring) runs `<context>,<did>,1` (`self.context`), after the `SIPDOMAIN` VarSet of
+        chan_pjsip's set_sipdomain_variable (h2). None (404, no channel) if that extension
+        does not exist, as res_pjsip_session rejects it."""
         pbx = self.pbx
-        if not pbx.dialplan.has_exten("cc-inbound", caller.did):
+        if not pbx.dialplan.has_exten(self.context, caller.did):
             return None
         self.placed += 1
-        ch = pbx.new_pjsip(self.endpoint, "cc-inbound", caller.did, state=RING,
-                           uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"))
-        ch.variables["__dnid"] = caller.did  # the dialled number, AGI's agi_dnid
+        ch = pbx.new_pjsip(self.endpoint, self.context, caller.did, state=RING,
+                           uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"),
+                           call_id=f"{self.placed}-{uuid.uuid4().hex[:8]}@127.0.0.2")
+        ch.variables["__dnid"] = caller.did  # the dialled number: DNID, AGI's agi_dnid
+        pbx.setvar(ch, "SIPDOMAIN", "127.0.0.1")
         self.scripts[ch.name] = CallerScript(caller)
         if not self._listening:
             pbx.listeners.add(self)

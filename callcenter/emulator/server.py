@@ -151,7 +151,7 @@ class Emulator:
         """`core stop now|gracefully` (or `core restart now`): hang up every channel
         (SoftHangupRequest cause 4), send `Shutdown`, close every connection."""
         pbx = self.pbx
-        for ch in list(pbx.channels.values()):
+        for ch in pbx.listed():  # ast_softhangup_all: the container's order
             if not ch.hungup:
                 pbx.emit("SoftHangupRequest", "call,all", [*ch.snapshot(), ("Cause", "4")])
                 ch.soft_hangup = True
@@ -206,6 +206,6 @@ class Emulator:
                 lines += ["", ""]
             return lines
         if words[:3] == ["core", "show", "channels"]:
-            return [c.name for c in self.pbx.channels.values()] + [
+            return [c.name for c in self.pbx.listed()] + [
                 f"{len(self.pbx.channels)} active channels"]
         return None
