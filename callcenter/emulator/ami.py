@@ -389,14 +389,31 @@ async def _redirect(s: Session, m: Message) -> None:
     ch.interrupt.set()
 
 
+def _hangup_cause(text: str) -> int:
+    """ast_manager_hangup_helper: a Cause of 1..127 is set on the channel; none, or an
+    invalid one, sets nothing (0)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= 127 else 0
+
+
 @action("Hangup")
 async def _hangup(s: Session, m: Message) -> None:
-    ch = s.pbx.find(m.get("Channel"))
+    name = m.get("Channel")
+    if not name:
+        s.error(m, "No channel specified")
+        return
+    ch = s.pbx.find(name)
     if ch is None:
         s.error(m, "No such channel")
         return
     s.reply(m, [("Message", "Channel Hungup")])
-    cause = int(m.get("Cause") or 16)
+    _hangup_channel(s, ch, _hangup_cause(m.get("Cause")))
+
+
+def _hangup_channel(s: Session, ch: EChannel, requested: int) -> None:
+    # A Local channel keeps the emulator's cause 16 (the Local-channel captures); on a SIP
+    # channel no Cause means none is set: its Hangup says 0 (h1, h4).
+    cause = requested or (0 if ch.devcat else 16)
     # A channel running dialplan (or an application that owns its bridge: Queue, Dial)
     # is asked to hang up and does so after the application's cleanup; one suspended
     # in a bridge made by the Bridge action, or a dialled leg, goes at once (d2, e2).
@@ -411,7 +428,7 @@ async def _hangup(s: Session, m: Message) -> None:
         ch.soft_hangup = True
         ch.variables["__ejected"] = "1"
         s.pbx.leave_bridge(ch)
-        s.pbx.request_peer_hangup(ch, cause)
+        s.pbx.request_peer_hangup(ch, cause or 16)
     else:
         s.pbx.hangup(ch, cause, soft=False)
 

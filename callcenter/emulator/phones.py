@@ -49,6 +49,7 @@ class Softphone:
     answers: bool = True
     talk_s: Sampler = 30.0
     online: bool = True
+    context: str = "default"
 
     @property
     def endpoint(self) -> str:
@@ -272,14 +273,32 @@ def _failure(req: OriginateRequest, reason: int) -> Pairs:
             ("CallerIDNum", cid_num or "<unknown>"), ("CallerIDName", cid_name or "<unknown>")]
 
 
+def dial_status(cause: int) -> str:
+    """ast_hangup_cause_to_dial_status (main/dial.c)."""
+    if cause in (17, 34):  # AST_CAUSE_BUSY, AST_CAUSE_CONGESTION
+        return "BUSY" if cause == 17 else "CONGESTION"
+    if cause in (3, 20):  # AST_CAUSE_NO_ROUTE_DESTINATION, AST_CAUSE_UNREGISTERED
+        return "CHANUNAVAIL"
+    return "NOANSWER"
+
+
 async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
                           respond: Callable[[Pairs], None]) -> None:
-    """Originate `PJSIP/<endpoint>` (ast_pbx_outgoing_exten → __ast_request_and_dial).
+    """Originate `PJSIP/<endpoint>`: pbx_outgoing_attempt and pbx_outgoing_exec (main/pbx.c)
+    dialling with ast_dial (main/dial.c), fast_originate (main/manager.c) reporting.
 
-    Unknown or unreachable endpoint: no channel (chan_pjsip cannot create the session,
-    cause NO_ROUTE_DESTINATION → Reason 0). No answer within Timeout: Hangup Cause 19,
-    Reason 3 (the wait timing out counts as RINGING). Hung up while ringing (Hangup
-    action): Hangup Cause 19 (last control was RINGING), Reason 1 (AST_CONTROL_HANGUP).
+    * Unknown endpoint, or one with no registered contact: ast_dial_prerun fails, no
+      channel at all, `OriginateResponse Failure Reason 0` with the dial string and the
+      ChannelId (h8).
+    * Otherwise Newchannel in the endpoint's context, `AppDial2`, the Variables (in the
+      reverse order of the action, h1), caller ID and connected line, `DialBegin`
+      (no caller), Ringing with `DialState`; on answer `DialEnd ANSWER` and the dialplan.
+    * Hung up while ringing — the Hangup action, or the phone refusing: monitor_dial's
+      ast_read gets nothing: `DialEnd` with the status of the channel's hangup cause (the
+      action sets none without `Cause`: 0 → NOANSWER), then `OriginateResponse Failure
+      Reason 0` before the leg's `Hangup` (h1); no SoftHangupRequest for the action.
+    * No answer within Timeout: handle_timeout_trip sets cause 19 and hangs the leg up
+      without a DialEnd; Reason 3 (pbx_dial_reason: NO_ANSWER was ringing).
     """
     endpoint = req.channel.partition("/")[2]
     phone = pbx.phones.phones.get(endpoint)
@@ -290,21 +309,26 @@ async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
             pbx.setvar(dummy, "REASON", "0")
             dummy.task = pbx.spawn(pbx.dialplan.run(dummy), "emu-OutgoingSpoolFailed")
         return
-    ch = pbx.new_pjsip(endpoint, "default", "s", uniqueid=req.channel_id)
+    ch = pbx.new_pjsip(endpoint, phone.context, "s", uniqueid=req.channel_id)
     ch.task = asyncio.current_task()
     pbx.phones.active[endpoint] = ch
-    for name, value in req.variables:
+    pbx.newexten(ch, "AppDial2", "(Outgoing Line)")
+    for name, value in reversed(req.variables):
         pbx.setvar(ch, name, value)
     if req.caller_id is not None:
         pbx.set_caller_id(ch, *req.caller_id)
+        pbx.set_connected(ch, *req.caller_id)
+    pbx.emit("DialBegin", "call,all", [*ch.snapshot("Dest"), ("DialString", endpoint)])
     await pbx.wait(ch, 0.01)  # INVITE → 180 Ringing
     if not ch.soft_hangup and not ch.hungup:
         pbx.set_state(ch, RINGING)
+        pbx.emit("DialState", "call,all", [*ch.snapshot("Dest"), ("DialStatus", "RINGING")])
         ring = draw(phone.ring_s)
         answers = phone.answers and ring < req.timeout
         await pbx.wait(ch, ring if answers else req.timeout)
         if not ch.soft_hangup and not ch.hungup and answers:
             pbx.set_state(ch, UP)
+            pbx.emit("DialEnd", "call,all", [*ch.snapshot("Dest"), ("DialStatus", "ANSWER")])
             pbx.processed_calls += 1
             respond(pbx._response_pairs(req, ch, "Success", 4))
             pbx.spawn(pbx.phones.talk(ch, draw(phone.talk_s)), f"emu-talk-{ch.name}")
@@ -318,15 +342,16 @@ async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
             await pbx.dialplan.run(ch)
             return
         if not ch.soft_hangup and not ch.hungup:
-            pbx.hangup(ch, 19, soft=False)
             respond(_failure(req, 3))
+            pbx.hangup(ch, 19, soft=False)
             return
-    # Hung up while ringing: by the Hangup action (Reason 1) or by the phone (decline).
     if not ch.hungup:
-        remote = "__remote" in ch.variables
-        pbx.hangup(ch, ch.hangup_cause if remote else 19, soft=not remote,
-                   soft_cause=ch.hangup_cause)
-    respond(_failure(req, 1))
+        pbx.emit("DialEnd", "call,all", [*ch.snapshot("Dest"),
+                                         ("DialStatus", dial_status(ch.hangup_cause))])
+        respond(_failure(req, 0))
+        pbx.hangup(ch, ch.hangup_cause, soft=False)
+    else:
+        respond(_failure(req, 0))
 
 
 class Trunk:

@@ -131,7 +131,11 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         assert resp.success and resp.reason == 4 and resp.uniqueid == "leg-1"
         agent = resp.channel
         assert agent.startswith("PJSIP/1007-") and len(agent) == len("PJSIP/1007-") + 8
-        assert rec.names(agent)[:4] == ["Newchannel", "Newstate", "Newstate", "OriginateResponse"]
+        # As h1/h2: Newchannel, AppDial2, ringing, answer, OriginateResponse.
+        assert rec.names(agent)[:4] == ["Newchannel", "Newexten", "Newstate", "Newstate"]
+        assert "OriginateResponse" in rec.names(agent)[4:6]
+        dials = [name_of(e) for _, e in rec.seen if name_of(e).startswith("Dial")]
+        assert dials == ["DialBegin", "DialState", "DialEnd"]
         states = [e.channel.state.name for _, e in rec.seen
                   if isinstance(e, ev.Newstate) and e.channel.name == agent]
         assert states == ["RINGING", "UP"]
@@ -191,10 +195,11 @@ async def test_caller_hangs_up_while_talking_and_the_agent_leg_returns_to_its_wa
         await rec.wait(lambda e: isinstance(e, ev.Newexten) and e.channel.name == agent
                        and e.application == "Wait" and e.channel.priority == 2)
         assert agent in emu.pbx.channels
-        # The engine hangs the agent leg up: a local SoftHangupRequest, cause 16.
+        # The engine hangs the agent leg up without a Cause: a local SoftHangupRequest, and
+        # no cause set on the channel: Hangup Cause 0 (h4).
         await ami.action("Hangup", {"Channel": agent})
         hup = await rec.wait(is_("Hangup", agent))
-        assert isinstance(hup, ev.Hangup) and hup.cause == 16
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0
         assert any(isinstance(e, ev.HangupRequest) and e.soft and e.channel.name == agent
                    for _, e in rec.seen)
 
@@ -209,19 +214,28 @@ async def test_ring_no_answer_hangup_of_the_ringing_leg_and_originate_timeout() 
                                  and e.channel.state.name == "RINGING")
         assert isinstance(ringing, ev.Newstate)
         await ami.action("Hangup", {"Channel": ringing.channel.name})
-        resp = await rec.wait(lambda e: isinstance(e, ev.OriginateResponse))
-        assert isinstance(resp, ev.OriginateResponse)
-        assert not resp.success and resp.reason == 1 and resp.uniqueid == "rona-1"
+        # h1: DialEnd NOANSWER, OriginateResponse Failure Reason 0 with the dial string and
+        # the ChannelId, then the leg's Hangup with cause 0 (none set), no SoftHangupRequest.
+        hup = await rec.wait(is_("Hangup", ringing.channel.name))
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0
+        resp = next(e for _, e in rec.seen if isinstance(e, ev.OriginateResponse))
+        assert not resp.success and resp.reason == 0 and resp.uniqueid == "rona-1"
         assert resp.channel == "PJSIP/1009"
-        hup = next(e for _, e in rec.seen if isinstance(e, ev.Hangup)
-                   and e.channel.name == ringing.channel.name)
-        assert hup.cause == 19
-        # No answer within Timeout: Reason 3, cause 19.
+        order = [name_of(e) for _, e in rec.seen
+                 if name_of(e) in ("DialEnd", "OriginateResponse", "Hangup", "HangupRequest")]
+        assert order == ["DialEnd", "OriginateResponse", "Hangup"]
+        end = next(e for _, e in rec.seen if name_of(e) == "DialEnd")
+        assert isinstance(end, ev.DialEnd) and end.status == "NOANSWER"
+        # No answer within Timeout: cause 19, Reason 3, and no DialEnd (main/dial.c
+        # handle_timeout_trip hangs the leg up without one).
         resp2 = await offer(ami, rec, caller, "PJSIP/1009", "rona-2", timeout_ms=2000)
         resp2 = await rec.wait(lambda e: isinstance(e, ev.OriginateResponse)
                                and e.uniqueid == "rona-2")
         assert isinstance(resp2, ev.OriginateResponse)
         assert not resp2.success and resp2.reason == 3
+        hup2 = await rec.wait(lambda e: isinstance(e, ev.Hangup) and e.channel.uniqueid == "rona-2")
+        assert isinstance(hup2, ev.Hangup) and hup2.cause == 19
+        assert [name_of(e) for _, e in rec.seen].count("DialEnd") == 1
         assert caller in emu.pbx.channels  # the caller keeps waiting
 
 
