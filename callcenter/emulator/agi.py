@@ -372,7 +372,7 @@ class AgiSession:
         return gone
 
     def caller_hangs_up(self) -> None:
-        self.pbx.remote_hangup(self.ch, 16)
+        self.pbx.remote_hangup(self.ch)
 
     def next_input(self) -> str:
         return self.script.next_input() if self.script is not None else ""

@@ -145,8 +145,13 @@ class Dialplan:
         self.contexts = contexts or default_contexts()
         self.playback_s = 1.0
         """Length of one prompt file played by Playback(), seconds of PBX time."""
-        self.digit_s = 0.4
-        """Length of one digit said by SayDigits(), seconds of PBX time."""
+        self.digit_s = 0.9
+        """Length of one digit said by SayDigits(), seconds of PBX time: the English
+        digits/N files take about 0.9 s each (h2: SayDigits(1001) 3.56 s, h4)."""
+        self.answer_media_s = 0.5
+        """When a SIP caller's first media frame reaches Answer(), seconds after the 200
+        OK. Answer() waits for it at most 500 ms (main/channel.c __ast_answer); the SIPp
+        callers of the captures sent no RTP, so Answer() took the full 500 ms (h2)."""
         self._compiled = {
             ctx: [(_pattern(p), steps) for p, steps in sorted(
                 extens.items(), key=lambda kv: (kv[0].startswith("_"), kv[0]))]
@@ -190,9 +195,12 @@ class Dialplan:
         pbx = self.pbx
         while not ch.hungup:
             if ch.soft_hangup:
-                # A local hangup (Hangup action, Hangup()) shows a SoftHangupRequest; a
-                # far-end one already showed its HangupRequest (`Pbx.remote_hangup`).
-                pbx.hangup(ch, ch.hangup_cause, soft="__remote" not in ch.variables)
+                # The PBX ending the call shows a SoftHangupRequest with Cause 16, the
+                # AST_SOFTHANGUP_APPUNLOAD flag (main/pbx.c __ast_pbx_run), also after a
+                # far end's HangupRequest on a SIP channel (h4, h6). On Local channels a
+                # far-end hangup shows only the HangupRequest (the Local captures).
+                remote = "__remote" in ch.variables and not ch.devcat
+                pbx.hangup(ch, ch.hangup_cause, soft=not remote)
                 return
             if ch.redirect_to is not None:
                 ch.context, ch.exten, ch.priority = ch.redirect_to
@@ -206,7 +214,13 @@ class Dialplan:
             raw = step.data if isinstance(step.data, str) else step.data(ch)
             data = self.expand(ch, raw)
             pbx.newexten(ch, step.app, data)
-            ch.priority = await self.execute(ch, step.app, data)
+            at = ch.priority
+            nxt = await self.execute(ch, step.app, data)
+            if ch.devcat and ch.soft_hangup and ch.redirect_to is None and nxt == at + 1:
+                # The application returned -1 on the hangup: the PBX does not move on, so
+                # the channel dies at the priority it was in (h4: Priority 2, SayDigits).
+                continue
+            ch.priority = nxt
 
     async def run_application(self, ch: EChannel, app: str, data: str) -> None:
         """Originate with Application/Data: run one application, then hang up."""
@@ -232,9 +246,12 @@ class Dialplan:
             return self._goto(ch, data)
         if app == "Answer":
             if ch.state != UP and ch.devcat:
-                # A SIP channel: 200 OK, RTP flows at once.
+                # A SIP channel: 200 OK, then __ast_answer waits for the caller's first
+                # media frame, at most max(delay, 500 ms); with a delay, all of it.
                 pbx.set_state(ch, UP)
-                await self._pause(ch, 0.02)
+                delay = _seconds(data.split(",")[0]) / 1000 if data.strip() else 0.0
+                await self._pause(ch, max(delay, 0.5) if delay else
+                                  min(self.answer_media_s, 0.5))
             elif ch.state != UP:
                 pbx.answer(ch)
                 # Answer() then waits for the first media frame, at most 500 ms: b1's

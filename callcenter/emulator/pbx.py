@@ -210,13 +210,20 @@ class Pbx:
         client that pairs channels by list position is wrong on a real PBX too (h2)."""
         return sorted(self.channels.values(), key=lambda c: channel_bucket(c.name))
 
-    def remote_hangup(self, ch: EChannel, cause: int = 16) -> None:
-        """The far end hung up (a SIP BYE or CANCEL): `HangupRequest` (queued by the
-        channel driver, not the `SoftHangupRequest` of a local hangup), then the channel
-        leaves what it runs and hangs up with `cause`."""
+    def remote_hangup(self, ch: EChannel, cause: int = 0) -> None:
+        """The far end hung up: a SIP BYE (`cause` 0), or a refusal while ringing (the
+        cause chan_pjsip derived from the SIP response). As chan_pjsip_session_end
+        (channels/chan_pjsip.c): the RTP statistics variables of a call that had media,
+        then ast_queue_hangup (main/channel.c): `HangupRequest`, with a `Cause` only when
+        one is set. The channel then leaves what it runs; a BYE leaves its hangup cause 0
+        (h4: `Hangup Cause: 0` out of SayDigits) unless a bridge sets 16 on the way out
+        (main/bridge_channel.c channel_set_cause; h6)."""
         if ch.hungup or ch.soft_hangup:
             return
-        self.emit("HangupRequest", "call,all", [*ch.snapshot(), ("Cause", str(cause))])
+        if ch.devcat and ch.answered is not None:
+            self.rtp_stats(ch)
+        extra = [("Cause", str(cause))] if cause else []
+        self.emit("HangupRequest", "call,all", [*ch.snapshot(), *extra])
         ch.soft_hangup = True
         ch.hangup_cause = cause
         ch.variables["__remote"] = "1"
@@ -224,6 +231,29 @@ class Pbx:
             self.hangup(ch, cause, soft=False)
         else:
             ch.interrupt.set()
+
+    def rtp_stats(self, ch: EChannel) -> None:
+        """The RTPAUDIOQOS* variables chan_pjsip sets from its RTP instance when a call
+        with media ends (ast_rtp_instance_set_stats_vars, main/rtp_engine.c); the values
+        are those of a call whose far end sent no RTP (the SIPp captures)."""
+        if "__rtp_stats" in ch.variables:
+            return
+        ch.variables["__rtp_stats"] = "1"
+        zero = "000.000000"
+        for name, value in (
+            ("RTPAUDIOQOS", "ssrc=0;themssrc=0;lp=0;rxjitter=0.000000;rxcount=0;"
+                            "txjitter=0.000000;txcount=0;rlp=0;rtt=0.000000;"
+                            "rxmes=0.000000;txmes=0.000000"),
+            ("RTPAUDIOQOSJITTER", "".join(f"{k}jitter={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+            ("RTPAUDIOQOSLOSS", "".join(f"  {k}lost={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+            ("RTPAUDIOQOSRTT", "".join(f"     {k}rtt={zero};" for k in (
+                "min", "max", "avg", "stdev"))),
+            ("RTPAUDIOQOSMES", "".join(f"   {k}mes={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+        ):
+            self.setvar(ch, name, value)
 
     def newexten(self, ch: EChannel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
@@ -355,7 +385,11 @@ class Pbx:
             if on_request is not None:
                 on_request()
         if ch.bridge is not None:
+            if cause == 0 and ch.devcat:
+                cause = 16  # kicked out of its bridge: channel_set_cause (bridge_channel.c)
             self.leave_bridge(ch)
+        if ch.devcat and ch.answered is not None:
+            self.rtp_stats(ch)  # chan_pjsip_hangup, for a hangup from our side
         self.emit("Hangup", "call,all",
                   [*ch.snapshot(), ("Cause", str(cause)), ("Cause-txt", CAUSE_TXT.get(cause, ""))])
         self.channels.pop(ch.name, None)
@@ -515,6 +549,8 @@ class Pbx:
                     self.setvar(member, "BRIDGEPVTCALLID", "")
         bridge.members.remove(ch)
         ch.bridge = None
+        if ch.soft_hangup and ch.devcat and ch.hangup_cause == 0:
+            ch.hangup_cause = 16  # main/bridge_channel.c channel_set_cause
         ch.interrupt.set()
         if ch.watch is not None:
             ch.watch.set()

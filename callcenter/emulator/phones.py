@@ -11,9 +11,10 @@
   channels on hold ONHOLD, Ringing RINGING, other live states INUSE (ast_state_chan2dev),
   RINGINUSE for both; `DeviceStateChange` only when the aggregate changes.
 
-Who hung up shows as in Asterisk: a far-end hangup (BYE/CANCEL) is a `HangupRequest`
-queued by the channel driver (`Pbx.remote_hangup`), a local one (Hangup action, Hangup())
-a `SoftHangupRequest`; both end with `Hangup Cause: 16` for a normal clearing.
+Who hung up shows as in Asterisk: a far-end hangup (BYE, or a refusal while ringing) is
+a `HangupRequest` queued by the channel driver (`Pbx.remote_hangup`; no Cause for a BYE),
+a local one (Hangup action, Hangup()) a `SoftHangupRequest`. A BYE leaves the cause 0
+out of an application and 16 out of a bridge (h4, h6); see docs/ami.md.
 """
 
 from __future__ import annotations
@@ -244,11 +245,12 @@ class Phones:
         return self.hold(device, False)
 
     def hangup(self, device: str) -> bool:
-        """The agent hangs up now (BYE, or CANCEL-like decline while ringing)."""
+        """The agent hangs up now: a BYE (no cause), or while ringing a 603 Decline
+        (chan_pjsip: cause 21, call rejected)."""
         ch = self.channel(device)
         if ch is None:
             return False
-        self.pbx.remote_hangup(ch, 16 if ch.state == UP else 21)
+        self.pbx.remote_hangup(ch, 0 if ch.state == UP else 21)
         return True
 
     async def talk(self, ch: EChannel, seconds: float) -> None:
@@ -257,7 +259,7 @@ class Phones:
         if not ch.hungup and not ch.soft_hangup:
             if ch.on_hold:
                 self.hold(ch.device, False)
-            self.pbx.remote_hangup(ch, 16)
+            self.pbx.remote_hangup(ch)
 
 
 def _failure(req: OriginateRequest, reason: int) -> Pairs:
@@ -461,7 +463,7 @@ class Trunk:
                     since = None
                 left = None if bridged_once else give_up - now
             if left is not None and left <= 0:
-                pbx.remote_hangup(ch, 16)
+                pbx.remote_hangup(ch)
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(watch.wait(), left)
@@ -573,4 +575,4 @@ async def run_dial_pjsip(pbx: Pbx, caller: EChannel, data: str) -> int:
 async def _far_end_talk(pbx: Pbx, ch: EChannel, seconds: float) -> None:
     await asyncio.sleep(max(0.0, seconds) / pbx.speed)
     if not ch.hungup:
-        pbx.remote_hangup(ch, 16)
+        pbx.remote_hangup(ch)

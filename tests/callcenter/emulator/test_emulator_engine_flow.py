@@ -151,8 +151,8 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         await connect(ami, caller, agent)
         await rec.wait(lambda e: isinstance(e, ev.BridgeEnter) and e.channel.name == caller)
         bridged = rec.at(lambda e: isinstance(e, ev.BridgeEnter) and e.channel.name == caller)
-        # Playback 1 s + SayDigits 4 × 0.4 s + Playback 1 s of PBX time, ÷ SPEED.
-        assert bridged - redirected >= 3.6 / SPEED * 0.9
+        # Playback 1 s + SayDigits 4 × 0.9 s + Playback 1 s of PBX time, ÷ SPEED.
+        assert bridged - redirected >= 5.6 / SPEED * 0.9
         assert rec.names(caller).count("MusicOnHoldStop") == 1
         status = await ami.list_action("Status", {"Channel": caller, "AllVariables": "true"})
         item = status.items[0]
@@ -162,7 +162,8 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         assert {m.channel.name for m in shown.items if isinstance(m, ev.CoreShowChannel)} == {
             caller, agent}
 
-        # The agent's phone hangs up after talk_s: a far-end HangupRequest, cause 16.
+        # The agent's phone hangs up after talk_s: a far-end HangupRequest (a BYE sets no
+        # cause), and leaving the bridge makes it 16 (bridge_channel.c channel_set_cause).
         hup = await rec.wait(is_("Hangup", agent), timeout=3)
         assert isinstance(hup, ev.Hangup) and hup.cause == 16
         req = next(e for _, e in rec.seen if isinstance(e, ev.HangupRequest)
@@ -196,10 +197,10 @@ async def test_caller_hangs_up_while_talking_and_the_agent_leg_returns_to_its_wa
                        and e.application == "Wait" and e.channel.priority == 2)
         assert agent in emu.pbx.channels
         # The engine hangs the agent leg up without a Cause: a local SoftHangupRequest, and
-        # no cause set on the channel: Hangup Cause 0 (h4).
+        # no cause set on the channel: Hangup Cause 0, at the Wait's priority (h4).
         await ami.action("Hangup", {"Channel": agent})
         hup = await rec.wait(is_("Hangup", agent))
-        assert isinstance(hup, ev.Hangup) and hup.cause == 0
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0 and hup.channel.priority == 2
         assert any(isinstance(e, ev.HangupRequest) and e.soft and e.channel.name == agent
                    for _, e in rec.seen)
 
@@ -303,10 +304,14 @@ async def test_impatient_caller_abandons_and_poisson_load_places_calls() -> None
     async with engine_pbx() as (emu, _ami, rec):
         caller = await enqueue(emu, rec, InboundCaller("5550005", "4000", patience_s=2))
         hup = await rec.wait(is_("Hangup", caller), timeout=2)
-        assert isinstance(hup, ev.Hangup) and hup.cause == 16
+        # A BYE out of MusicOnHold: no cause set (h4's rule), the PBX's SoftHangupRequest.
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0
         names = rec.names(caller)
         assert names.index("HangupRequest") < names.index("MusicOnHoldStop") < \
             names.index("Hangup")
+        requests = [e for _, e in rec.seen if isinstance(e, ev.HangupRequest)
+                    and e.channel.name == caller]
+        assert [r.soft for r in requests] == [False, True]
         placed = await emu.trunk.poisson(
             50.0, np.random.default_rng(7), count=20,
             caller=lambda i: InboundCaller(f"555{i:04d}", "4000", patience_s=1))

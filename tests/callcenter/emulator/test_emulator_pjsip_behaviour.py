@@ -11,7 +11,7 @@ from pathlib import Path
 
 from callcenter.ami import events as ev
 from callcenter.ami.client import AmiClient, AmiConfig
-from callcenter.emulator import Emulator, InboundCaller
+from callcenter.emulator import Emulator, InboundCaller, Softphone
 from callcenter.emulator.model import channel_bucket
 from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
 from dialplans.model import Context, Dialplan, Extension, Priority
@@ -116,3 +116,52 @@ async def test_status_and_coreshowchannels_share_asterisks_hash_order() -> None:
 
 
 # -- timing ------------------------------------------------------------------------------------
+
+
+async def test_answer_waits_for_media_and_saydigits_takes_about_0_9_s_a_digit() -> None:
+    steps = (P("Answer"), P("SayDigits", "1007"), P("NoOp", "said"), P("Hangup"))
+    for media in (0.5, 0.1):
+        emu, probe = await _emulator(plan(*steps))
+        emu.pbx.dialplan.answer_media_s = media
+        try:
+            ch = emu.trunk.place(InboundCaller("5550005", patience_s=60))
+            assert ch is not None
+            await probe.wait("Hangup", Channel=ch.name, seconds=10)
+            up = probe.at("Newstate", Channel=ch.name, ChannelStateDesc="Up")
+            saying = probe.at("Newexten", Channel=ch.name, Application="SayDigits")
+            said = probe.at("Newexten", Channel=ch.name, Application="NoOp")
+            assert media * 0.8 <= (saying - up) * SPEED < media + 0.3
+            assert 4 * 0.9 * 0.95 <= (said - saying) * SPEED < 4 * 0.9 + 0.5
+        finally:
+            await emu.close()
+
+
+async def test_a_bye_in_an_application_is_cause_0_and_in_a_bridge_16() -> None:
+    emu, probe = await _emulator(engine_contexts(EngineDialplanParams((Route("4000", "q"),))))
+    try:
+        emu.phones.add(Softphone("PJSIP/1007", ring_s=0.2, talk_s=600))
+        waiting = emu.trunk.place(InboundCaller("5550006", patience_s=1, talk_s=1))
+        talking = emu.trunk.place(InboundCaller("5550007", patience_s=60, talk_s=1))
+        assert waiting is not None and talking is not None
+        await probe.wait("MusicOnHoldStart", Channel=talking.name)
+        async with AmiClient(AmiConfig("cc", "ccsecret", port=emu.port, resync=False)) as ami:
+            await ami.action("Originate", {"Channel": "PJSIP/1007", "Context": "cc-agent",
+                                           "Exten": "s", "Async": "true", "ChannelId": "a"})
+            await probe.wait("OriginateResponse", Uniqueid="a")
+            for var, value in (("CC_AGENT_CHANNEL", emu.phones.channel("PJSIP/1007").name),
+                               ("CC_AGENT_DISPLAY", "1007"),
+                               ("CC_ANNOUNCE_PREFIX", "agent-intro"),
+                               ("CC_ANNOUNCE_SUFFIX", "at-service")):
+                await ami.action("Setvar", {"Channel": talking.name, "Variable": var,
+                                            "Value": value})
+            await ami.action("Redirect", {"Channel": talking.name, "Context": "cc-connect",
+                                          "Exten": "s", "Priority": "1"})
+            assert (await probe.wait("Hangup", Channel=waiting.name))["Cause"] == "0"
+            await probe.wait("BridgeEnter", Channel=talking.name, seconds=10)
+            assert (await probe.wait("Hangup", Channel=talking.name))["Cause"] == "16"
+        for name in (waiting.name, talking.name):
+            request = probe.of("HangupRequest", Channel=name)[0]
+            assert "Cause" not in request  # a BYE sets no cause (chan_pjsip_session_end)
+            assert [f["Cause"] for f in probe.of("SoftHangupRequest", Channel=name)] == ["16"]
+    finally:
+        await emu.close()
