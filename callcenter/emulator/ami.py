@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from callcenter.ami.codec import FrameDecoder, Message, encode_message, parse_frame
-from callcenter.emulator.model import EChannel, Pairs
+from callcenter.emulator.model import EXTENSION_STATE_TEXT, EChannel, Pairs, devstate_bucket
 from callcenter.emulator.pbx import OriginateRequest, encode_event
 
 if TYPE_CHECKING:
@@ -324,15 +324,25 @@ async def _coresettings(s: Session, m: Message) -> None:
 
 @action("ExtensionState")
 async def _extstate(s: Session, m: Message) -> None:
-    s.reply(m, [("Message", "Extension Status"), ("Exten", m.get("Exten")),
-                ("Context", m.get("Context")), ("Hint", ""), ("Status", "-1"),
-                ("StatusText", "Unknown")])
+    """action_extensionstate (main/manager.c): the hint and its extension state."""
+    exten = m.get("Exten")
+    if not exten:
+        s.error(m, "Extension not specified")
+        return
+    context = m.get("Context") or "default"
+    hint, status = s.pbx.extension_state(context, exten)
+    s.reply(m, [("Message", "Extension Status"), ("Exten", exten), ("Context", context),
+                ("Hint", hint), ("Status", str(status)),
+                ("StatusText", EXTENSION_STATE_TEXT.get(status, "Unknown"))])
 
 
 @action("DeviceStateList")
 async def _devstates(s: Session, m: Message) -> None:
+    """action_devicestatelist (res/res_manager_devicestate.c): every cached device state,
+    in the order of the stasis cache's hash buckets (model.devstate_bucket)."""
     states = {**s.pbx.queues._device_cache, **s.pbx.devices.states}
-    items = [("DeviceStateChange", [("Device", d), ("State", st)]) for d, st in states.items()]
+    items = [("DeviceStateChange", [("Device", d), ("State", states[d])])
+             for d in sorted(states, key=devstate_bucket)]
     s.send_list(m, "Device State Changes will follow", items, "DeviceStateListComplete",
                 id_first=True)
 

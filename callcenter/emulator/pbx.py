@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from callcenter.emulator.model import (
     CAUSE_TXT,
     DOWN,
+    EXTENSION_STATE,
+    EXTENSION_STATE_TEXT,
     RING,
     RINGING,
     UP,
@@ -84,10 +86,17 @@ class Pbx:
         if contexts is not None:
             steps.update(steps_from_model(contexts))
         self.dialplan = Dialplan(self, steps)
+        self.hints: dict[tuple[str, str], str] = {}
+        """(context, exten) → device of each `exten => X,hint,<device>` (ExtensionState,
+        ExtensionStatus)."""
+        self._hint_states: dict[tuple[str, str], int] = {}
         self._pjsip = itertools.count()
         self.devices = Devices(self)
         self.phones = Phones(self)
         self.trunk = Trunk(self)
+        # res_pjsip publishes every configured endpoint's state when it loads: the trunk
+        # is listed by DeviceStateList before its first call (h3).
+        self.devices.states[f"PJSIP/{self.trunk.endpoint}"] = "NOT_INUSE"
         self.queues = QueueSystem(self)
         self.events_emitted = 0
         self._answer_handlers: dict[str, Callable[[], None]] = {}
@@ -290,7 +299,50 @@ class Pbx:
         )
 
     def device_state(self, device: str, state: str) -> None:
+        """A device changed state: `ExtensionStatus` for each hint on it whose extension
+        state changed (main/pbx.c device_state_notify_callbacks), then DeviceStateChange
+        (the order of h2, h3 and h4)."""
+        self.notify_hints(device, state)
         self.emit("DeviceStateChange", "call,all", [("Device", device), ("State", state)])
+
+    def notify_hints(self, device: str, state: str) -> None:
+        """`ExtensionStatus` for each hint on `device` whose extension state `state`
+        changes (manager_state_cb, main/manager.c)."""
+        for key, hinted in self.hints.items():
+            if hinted != device:
+                continue
+            status = EXTENSION_STATE[state]
+            if self._hint_states.get(key) != status:
+                self._hint_states[key] = status
+                self.emit("ExtensionStatus", "call,all", self._hint_pairs(key, status))
+
+    def add_hint(self, context: str, exten: str, device: str) -> None:
+        """`exten => <exten>,hint,<device>` in `context`."""
+        self.hints[(context, exten)] = device
+        self._hint_states[(context, exten)] = EXTENSION_STATE[self.device_state_of(device)]
+
+    def device_state_of(self, device: str) -> str:
+        """The current state of `device`: a PJSIP endpoint's aggregate (phones.py), INVALID
+        for an endpoint that is not configured, UNKNOWN for other devices."""
+        known = self.devices.states.get(device)
+        if known is not None:
+            return known
+        if device.startswith("PJSIP/"):
+            configured = device.removeprefix("PJSIP/") in self.phones.phones \
+                or device == f"PJSIP/{self.trunk.endpoint}"
+            return "NOT_INUSE" if configured else "INVALID"
+        return "UNKNOWN"
+
+    def extension_state(self, context: str, exten: str) -> tuple[str, int]:
+        """(hint, extension state) as ast_extension_state; ("", -1) without a hint."""
+        device = self.hints.get((context, exten))
+        if device is None:
+            return "", -1
+        return device, EXTENSION_STATE[self.device_state_of(device)]
+
+    def _hint_pairs(self, key: tuple[str, str], status: int) -> Pairs:
+        return [("Exten", key[1]), ("Context", key[0]), ("Hint", self.hints[key]),
+                ("Status", str(status)), ("StatusText", EXTENSION_STATE_TEXT[status])]
 
     def set_state(self, ch: EChannel, state: int) -> None:
         ch.state = state

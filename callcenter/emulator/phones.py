@@ -2,7 +2,8 @@
 
 * `Softphone` — a scripted SIP phone per agent (`PJSIP/1007`): rings `ring_s`, answers
   (or never does), hangs up `talk_s` after answering unless the other side went first;
-  can go offline (`Phones.set_online`) and put the call on hold.
+  registers and unregisters (`Phones.register`), goes unreachable (`Phones.set_online`),
+  puts the call on hold. `originate_pjsip` is the Originate of one (h1, h8).
 * `InboundCaller` placed by `Trunk.place` — a `PJSIP/trunk-…` channel entering
   `<trunk.context>,<did>`, hanging up after `patience_s` if never bridged, else after
   `talk_s` of bridged time.
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,7 +45,10 @@ def draw(value: Sampler) -> float:
 
 @dataclass(slots=True)
 class Softphone:
-    """An agent's SIP phone. `device` is `PJSIP/<endpoint>`."""
+    """An agent's SIP phone. `device` is `PJSIP/<endpoint>`; `online`: registered (a
+    configured endpoint without a contact is UNAVAILABLE and cannot be called); `context`:
+    the endpoint's `context` (res_pjsip's default is `default`), where its channels start;
+    `password`: its auth password, which `PJSIPShowEndpoint` prints as Asterisk does."""
 
     device: str
     ring_s: Sampler = 2.0
@@ -51,10 +56,17 @@ class Softphone:
     talk_s: Sampler = 30.0
     online: bool = True
     context: str = "default"
+    password: str = field(default="", repr=False)
+    contact: str = ""
+    """The Contact it registers (`sip:<endpoint>@127.0.0.1:5060` if empty)."""
 
     @property
     def endpoint(self) -> str:
         return self.device.partition("/")[2]
+
+    @property
+    def contact_uri(self) -> str:
+        return self.contact or f"sip:{self.endpoint}@127.0.0.1:5060"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +224,51 @@ class Phones:
         else:
             devices.offline.add(phone.device)
         devices.publish(phone.device)
+
+    def register(self, device: str, registered: bool = True) -> None:
+        """The phone REGISTERs its contact (or unREGISTERs it, `Expires: 0`) with digest
+        auth, as h3 shows: `ChallengeSent` (the 401) and `SuccessfulAuth` (res_pjsip's
+        security events), then for a registration ExtensionStatus (hints on it),
+        DeviceStateChange NOT_INUSE, `PeerStatus Reachable`, `ContactStatus
+        NonQualified`; for an unregistration ExtensionStatus, `PeerStatus Unreachable`,
+        DeviceStateChange UNAVAILABLE, `ContactStatus Removed` (res_pjsip/pjsip_options.c,
+        res_pjsip/pjsip_configuration.c persistent_endpoint_contact_*_observer)."""
+        phone = self.get(device)
+        pbx = self.pbx
+        endpoint = phone.endpoint
+        call_id = f"{uuid.uuid4().hex[:12]}@127.0.0.1"
+        host_port = phone.contact_uri.partition("@")[2] or "127.0.0.1:5060"
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+        common: Pairs = [
+            ("EventTV", stamp), ("Severity", "Informational"), ("Service", "PJSIP"),
+            ("EventVersion", "1"), ("AccountID", endpoint), ("SessionID", call_id),
+            ("LocalAddress", "IPV4/UDP/127.0.0.1/5060"),
+            ("RemoteAddress", "IPV4/UDP/" + host_port.replace(":", "/"))]
+        pbx.emit("ChallengeSent", "security,all", [*common, ("Challenge", "")])
+        pbx.emit("SuccessfulAuth", "security,all", [*common, ("UsingPassword", "1")])
+        devices = pbx.devices
+        if phone.online == registered:
+            return  # a refresh: nothing changes
+        phone.online = registered
+        peer: Pairs = [("ChannelType", "PJSIP"), ("Peer", phone.device),
+                       ("PeerStatus", "Reachable" if registered else "Unreachable")]
+        if registered:
+            devices.offline.discard(phone.device)
+            devices.publish(phone.device)
+            pbx.emit("PeerStatus", "system,all", peer)
+        else:
+            devices.offline.add(phone.device)
+            pbx.notify_hints(phone.device, devices.aggregate(phone.device))
+            pbx.emit("PeerStatus", "system,all", peer)
+            devices.publish(phone.device)
+        pbx.emit("ContactStatus", "system,all", [
+            ("URI", phone.contact_uri),
+            ("ContactStatus", "NonQualified" if registered else "Removed"),
+            ("AOR", endpoint), ("EndpointName", endpoint), ("RoundtripUsec", "0")])
+
+    def unregister(self, device: str) -> None:
+        """`register(device, False)`: the phone removes its contact (`Expires: 0`)."""
+        self.register(device, False)
 
     def channel(self, device: str) -> EChannel | None:
         """The phone's live channel, if any."""
@@ -375,6 +432,8 @@ class Trunk:
         self.context = "cc-inbound"
         """The trunk endpoint's `context`: where inbound calls start (the engine's
         cc-inbound; `from-trunk` in the PJSIP captures)."""
+        self.contact_uri = "sip:127.0.0.2:5090"
+        """The trunk AOR's permanent contact (PJSIPShowEndpoint)."""
         self.placed = 0
         self.outbound_ring_s: Sampler = 3.0
         self.outbound_talk_s: Sampler = 60.0

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from callcenter.emulator import pjsip_ami  # noqa: F401  (registers res_pjsip's actions)
 from callcenter.emulator.ami import Session
 from callcenter.emulator.pbx import Pbx
 from callcenter.emulator.phones import Phones, Trunk

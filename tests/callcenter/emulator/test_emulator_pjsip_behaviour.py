@@ -109,6 +109,51 @@ async def test_status_and_coreshowchannels_share_asterisks_hash_order() -> None:
 # -- device states -------------------------------------------------------------------------
 
 
+async def test_a_busy_phone_rung_again_is_ringinuse_and_its_hint_inuse_and_ringing() -> None:
+    emu, probe = await _emulator(engine_contexts(EngineDialplanParams((Route("4000", "q"),))))
+    try:
+        emu.phones.add(Softphone("PJSIP/1007", ring_s=0.5, talk_s=600))
+        emu.pbx.add_hint("hints", "1007", "PJSIP/1007")
+        async with AmiClient(AmiConfig("cc", "ccsecret", port=emu.port, resync=False)) as ami:
+            for leg in ("leg-1", "leg-2"):
+                await ami.action("Originate", {"Channel": "PJSIP/1007", "Context": "cc-agent",
+                                               "Exten": "s", "Async": "true", "ChannelId": leg})
+                await probe.wait("Newstate", Uniqueid=leg, ChannelStateDesc="Ringing")
+                if leg == "leg-1":
+                    await probe.wait("OriginateResponse", Uniqueid=leg)  # answered: in use
+            states = [f["State"] for f in probe.of("DeviceStateChange", Device="PJSIP/1007")]
+            assert states[:3] == ["RINGING", "INUSE", "RINGINUSE"]
+            state = await ami.action("ExtensionState", {"Exten": "1007", "Context": "hints"})
+            assert (state.headers["Hint"], state.headers["Status"],
+                    state.headers["StatusText"]) == ("PJSIP/1007", "9", "InUse&Ringing")
+            assert [f["Status"] for f in probe.of("ExtensionStatus", Exten="1007")][:3] == [
+                "8", "1", "9"]
+    finally:
+        await emu.close()
+
+
+async def test_a_phone_that_is_not_registered_is_unavailable_until_it_registers() -> None:
+    emu, probe = await _emulator(None)
+    try:
+        emu.phones.add(Softphone("PJSIP/1005", online=False))
+        emu.pbx.add_hint("tx-hints", "1005", "PJSIP/1005")
+        got = await _action(emu, "ExtensionState", Exten="1005", Context="tx-hints")
+        assert (got["Status"], got["StatusText"]) == ("4", "Unavailable")
+        mark = len(probe.events)
+        emu.phones.register("PJSIP/1005")
+        assert [e for _, e, _f in probe.events[mark:]] == [
+            "ChallengeSent", "SuccessfulAuth", "ExtensionStatus", "DeviceStateChange",
+            "PeerStatus", "ContactStatus"]
+        assert probe.of("ContactStatus")[0]["ContactStatus"] == "NonQualified"
+        got = await _action(emu, "ExtensionState", Exten="1005", Context="tx-hints")
+        assert (got["Status"], got["StatusText"]) == ("0", "Idle")
+        unknown = await _action(emu, "ExtensionState", Exten="1006", Context="tx-hints")
+        assert (unknown["Hint"], unknown["Status"], unknown["StatusText"]) == (
+            "", "-1", "Unknown")
+    finally:
+        await emu.close()
+
+
 # -- app_queue -----------------------------------------------------------------------------
 
 
