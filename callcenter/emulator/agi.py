@@ -25,6 +25,10 @@ After `res/res_agi.c`:
 * RECORD FILE writes a real WAV of silence (mono 16-bit, 8 kHz; 16 kHz for `*16`
   formats) at `<path>.<format>`: an absolute path as it is, a relative one under
   `AgiSettings.record_dir` (Asterisk: `<datadir>/sounds`, main/file.c build_filename).
+  Its directory is never created: a missing one answers `200 result=-1 (writefile)`
+  and AGIExecEnd `ResultCode: -1` (handle_recordfile, ast_writefile's open failing; h7).
+  On a Local channel no frames arrive (nothing sends media to it): the file stays
+  empty and `endpos=0` (h7).
 * Commands emulated: ANSWER, CHANNEL STATUS, EXEC, GET DATA, GET VARIABLE, HANGUP, NOOP,
   RECORD FILE, SAY DIGITS, SAY NUMBER, SET VARIABLE, STREAM FILE, VERBOSE, WAIT FOR DIGIT.
   Any other gets `510 Invalid or unknown command`.
@@ -137,11 +141,9 @@ def say_words(number: int) -> int:
 
 
 def write_silence(path: str, seconds: float, rate: int = 8000) -> None:
-    """A WAV of `seconds` of silence (mono, 16-bit), its directory made if need be."""
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with wave.open(path, "wb") as audio:
+    """A WAV of `seconds` of silence (mono, 16-bit). The directory must exist: like
+    ast_writefile (main/file.c) nothing creates it; OSError if it is missing."""
+    with open(path, "wb") as raw, wave.open(raw, "wb") as audio:
         audio.setnchannels(1)
         audio.setsampwidth(2)
         audio.setframerate(rate)
@@ -541,7 +543,7 @@ async def _record_file(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     try:
         await asyncio.to_thread(write_silence, target, 0.0, rate)
     except OSError:
-        return "200 result=-1 (writefile)", False
+        return "200 result=-1 (writefile)", False  # no directory made (h7)
     s.note(f"record:{target}")
     limit = None if ms < 0 else ms / 1000
     speaks = s.script.caller.message_s if s.script is not None else None
@@ -560,9 +562,10 @@ async def _take_message(s: AgiSession, limit: float | None, speaks: float | None
         return (loop.time() - started) * s.pbx.speed
 
     if speaks is None:  # nobody on the line: silence until the timeout
+        media = s.ch.half == 0  # a Local channel gets no frames at all: nothing written
         if await s.hold(limit):
-            return elapsed(), "200 result=-1 (hangup) endpos={endpos}", False
-        return elapsed(), "200 result=0 (timeout) endpos={endpos}", True
+            return elapsed() if media else 0.0, "200 result=-1 (hangup) endpos={endpos}", False
+        return elapsed() if media else 0.0, "200 result=0 (timeout) endpos={endpos}", True
     if speaks <= 0:
         if not await s.hold(s.settings.reaction_s):
             s.caller_hangs_up()

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import random
+import re
 import time
 import wave
 from collections.abc import Awaitable, Callable
@@ -412,12 +413,40 @@ async def _hangup(s: Session, m: Message) -> None:
     if not name:
         s.error(m, "No channel specified")
         return
+    if name.startswith("/"):
+        await _hangup_regex(s, m, name)
+        return
     ch = s.pbx.find(name)
     if ch is None:
         s.error(m, "No such channel")
         return
     s.reply(m, [("Message", "Channel Hungup")])
     _hangup_channel(s, ch, _hangup_cause(m.get("Cause")))
+
+
+async def _hangup_regex(s: Session, m: Message, name: str) -> None:
+    """`Channel: /regex/`: every channel whose name matches, in the container's order,
+    each reported as `ChannelHungup` (ast_manager_hangup_helper, main/manager.c; h7)."""
+    if len(name) < 2 or not name.endswith("/"):
+        s.error(m, "Regex format invalid, Channel param should be /regex/")
+        return
+    try:
+        pattern = re.compile(name[1:-1])
+    except re.error:
+        s.error(m, f"Regex compile failed on: {name}")
+        return
+    aid: Pairs = [("ActionID", m.headers["ActionID"])] if "ActionID" in m.headers else []
+    s.reply(m, [("EventList", "start"), ("Message", "Channels hung up will follow")])
+    cause = _hangup_cause(m.get("Cause"))
+    matched = 0
+    for ch in s.pbx.listed():
+        if ch.hungup or pattern.search(ch.name) is None:
+            continue
+        _hangup_channel(s, ch, cause)
+        matched += 1
+        s.own_event("ChannelHungup", "", [("Channel", ch.name), *aid])
+    s.own_event("ChannelsHungupListComplete", "", [*aid, ("EventList", "Complete"),
+                                                   ("ListItems", str(matched))])
 
 
 def _hangup_channel(s: Session, ch: EChannel, requested: int) -> None:
