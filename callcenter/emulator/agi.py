@@ -29,6 +29,11 @@ After `res/res_agi.c`:
   and AGIExecEnd `ResultCode: -1` (handle_recordfile, ast_writefile's open failing; h7).
   On a Local channel no frames arrive (nothing sends media to it): the file stays
   empty and `endpos=0` (h7).
+* With `Pbx(sounds_dir=...)`, STREAM FILE, GET DATA's prompt, SAY DIGITS (`digits/N`)
+  and EXEC Playback/Background look the prompt up (dialplan.sound_candidates): a missing
+  STREAM FILE answers `200 result=-1 endpos=<offset>` at once (handle_streamfile, a
+  failure), GET DATA `200 result=-1` (ast_app_getdata_full), SAY DIGITS `200
+  result=-1` (say_filenames). SAY NUMBER does not look its words up.
 * Commands emulated: ANSWER, CHANNEL STATUS, EXEC, GET DATA, GET VARIABLE, HANGUP, NOOP,
   RECORD FILE, SAY DIGITS, SAY NUMBER, SET VARIABLE, STREAM FILE, VERBOSE, WAIT FOR DIGIT.
   Any other gets `510 Invalid or unknown command`.
@@ -49,7 +54,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callcenter.emulator.model import UP, EChannel
-from callcenter.emulator.phones import CallerScript, heard_entries
+from callcenter.emulator.phones import CallerScript
 
 if TYPE_CHECKING:
     from callcenter.emulator.pbx import Pbx
@@ -422,6 +427,8 @@ async def _stream_file(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     if not 4 <= len(argv) <= 5:
         raise _Usage
     offset = _int(argv[4]) if len(argv) == 5 else 0
+    if not await s.pbx.dialplan.sound(s.ch, argv[2]):
+        return f"200 result=-1 endpos={offset}", False  # ast_openstream failed
     length = round(s.pbx.dialplan.playback_s * 8000)
     s.note(f"play:{argv[2]}")
     loop = asyncio.get_running_loop()
@@ -440,8 +447,12 @@ async def _say_digits(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
         raise _Usage
     _int(argv[2])
     s.note(f"digits:{argv[2]}")
-    if await s.hold(s.pbx.dialplan.digit_s * len(argv[2])):
-        return "200 result=-1", False
+    dialplan = s.pbx.dialplan
+    for digit in argv[2]:
+        name = {"*": "star", "#": "pound", "-": "minus"}.get(digit, digit)
+        # ast_say_digit_str_full → say_filenames: a digit file that does not open is -1.
+        if not await dialplan.sound(s.ch, f"digits/{name}") or await s.hold(dialplan.digit_s):
+            return "200 result=-1", False
     return "200 result=0", True
 
 
@@ -490,6 +501,8 @@ async def _get_data(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     else:
         first = between = timeout / 1000
     if prompt:
+        if not await s.pbx.dialplan.sound(s.ch, prompt):
+            return "200 result=-1", True  # ast_app_getdata_full: ast_streamfile < 0
         s.note(f"getdata:{prompt}")
         if await s.hold(s.pbx.dialplan.playback_s):
             return "200 result=-1", True
@@ -600,7 +613,6 @@ async def _exec(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     data = argv[2] if len(argv) > 2 else ""
     if s.gone():
         return "200 result=-1", False
-    s.note(*heard_entries(app, data))
     await s.pbx.dialplan.execute(s.ch, app, data)
     return ("200 result=-1", False) if s.gone() else ("200 result=0", True)
 

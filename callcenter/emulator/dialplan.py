@@ -9,6 +9,7 @@ do (`Newexten` for each priority, `VarSet` for `Set`, ...).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
 from collections.abc import Callable
@@ -22,6 +23,50 @@ if TYPE_CHECKING:
     from dialplans.model import Dialplan as DialplanModel
 
 Data = str | Callable[[EChannel], str]
+
+APPLICATIONS = frozenset((
+    "AGI", "Answer", "Background", "Bridge", "ChanSpy", "Dial", "Goto", "Hangup",
+    "MixMonitor", "MusicOnHold", "NoOp", "Playback", "Queue", "Ringing", "SayDigits",
+    "SendDTMF", "Set", "UserEvent", "Wait",
+))
+"""The applications `Dialplan.execute` runs (Queue only while app_queue is loaded)."""
+
+# The file extensions of the formats Asterisk's format modules register (formats/*.c:
+# format_wav "wav", format_wav_gsm "WAV|wav49", format_gsm, format_pcm "ulaw|ul|mu|alaw|
+# al|alw", format_sln "sln|raw" and "sln16", format_g722, format_g729, format_ilbc,
+# format_ogg_vorbis "ogg"): a prompt exists when one of them is there.
+SOUND_EXTENSIONS = ("wav", "WAV", "wav49", "gsm", "ulaw", "ul", "mu", "alaw", "al", "alw",
+                    "sln", "raw", "sln16", "g722", "g729", "ilbc", "ogg")
+
+
+def uses_application(model: DialplanModel, app: str) -> bool:
+    """Whether any priority of `model` runs `app` (case-insensitive, as pbx_findapp)."""
+    wanted = app.lower()
+    return any(p.app.lower() == wanted for ctx in model.contexts for ext in ctx.extensions
+               for p in ext.priorities)
+
+
+def sound_candidates(sounds_dir: str, name: str, language: str) -> list[str]:
+    """The paths `ast_openstream` tries for prompt `name` (main/file.c fileexists_core,
+    fileexists_test and build_filename, with `languageprefix = yes`): an absolute name
+    as it is; else `<dir>/<language>/<name>`, the language without its dialect, `<dir>/
+    <name>`, then `<dir>/en/<name>`; each with every format's extension."""
+    if name.startswith("/"):
+        bases = [name]
+    else:
+        languages = [language]
+        if "_" in language:
+            languages.append(language.split("_", 1)[0])
+        bases = [os.path.join(sounds_dir, lang, name) for lang in languages]
+        bases.append(os.path.join(sounds_dir, name))
+        if "en" not in languages:
+            bases.append(os.path.join(sounds_dir, "en", name))
+    return [f"{base}.{ext}" for base in bases for ext in SOUND_EXTENSIONS]
+
+
+def sound_exists(sounds_dir: str, name: str, language: str) -> bool:
+    """Whether a prompt would open (blocking: call it through asyncio.to_thread)."""
+    return any(os.path.isfile(path) for path in sound_candidates(sounds_dir, name, language))
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +184,8 @@ _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)(?::(-?\d+))?\}")
 class Dialplan:
     """Finds and runs extensions; `Queue` and `Dial` are delegated to their modules."""
 
-    def __init__(self, pbx: Pbx, contexts: dict[str, dict[str, list[Step]]] | None = None
-                 ) -> None:
+    def __init__(self, pbx: Pbx, contexts: dict[str, dict[str, list[Step]]] | None = None,
+                 *, sounds_dir: str | None = None) -> None:
         self.pbx = pbx
         self.contexts = contexts or default_contexts()
         self.playback_s = 1.0
@@ -152,11 +197,20 @@ class Dialplan:
         """When a SIP caller's first media frame reaches Answer(), seconds after the 200
         OK. Answer() waits for it at most 500 ms (main/channel.c __ast_answer); the SIPp
         callers of the captures sent no RTP, so Answer() took the full 500 ms (h2)."""
+        self.sounds_dir = sounds_dir
+        """None: every prompt plays (nothing installed). A directory: prompts are looked
+        up there as Asterisk's sounds directory, and a missing one fails at once."""
         self._compiled = {
             ctx: [(_pattern(p), steps) for p, steps in sorted(
                 extens.items(), key=lambda kv: (kv[0].startswith("_"), kv[0]))]
             for ctx, extens in self.contexts.items()
         }
+
+    async def sound(self, ch: EChannel, name: str) -> bool:
+        """Whether prompt `name` opens on `ch` (always, without a sounds directory)."""
+        if self.sounds_dir is None:
+            return True
+        return await asyncio.to_thread(sound_exists, self.sounds_dir, name, ch.language)
 
     def has_context(self, context: str) -> bool:
         return context in self.contexts
@@ -274,20 +328,10 @@ class Dialplan:
             cause = int(data) if data.strip().isdigit() else ch.hangup_cause or 16
             pbx.hangup(ch, cause, soft=True)
             return nxt
-        if app == "Playback":
-            # apps/app_playback.c: an empty argument returns -1, which hangs the channel up.
-            files = data.split(",")[0]
-            if not files:
-                pbx.hangup(ch, 16, soft=True)
-                return nxt
-            await self._pause(ch, self.playback_s * len(files.split("&")))
-            if not ch.hungup and not ch.soft_hangup and ch.redirect_to is None:
-                pbx.setvar(ch, "PLAYBACKSTATUS", "SUCCESS")
-            return nxt
+        if app in ("Playback", "Background"):
+            return await self._playback(ch, app, data)
         if app == "SayDigits":
-            digits = data.split(",")[0]
-            if digits:
-                await self._pause(ch, self.digit_s * len(digits))
+            await self._say_digits(ch, data.split(",")[0])
             return nxt
         if app == "Bridge":
             return await self._bridge(ch, data)
@@ -347,6 +391,60 @@ class Dialplan:
 
             return await run_agi(pbx, ch, data)
         return nxt
+
+    async def _playback(self, ch: EChannel, app: str, data: str) -> int:
+        """Playback(files[,options]) (apps/app_playback.c playback_exec) and Background
+        (main/pbx_builtins.c pbx_builtin_background): no argument returns -1 (the call
+        ends); answers a channel that is not up (unless `skip`/`noanswer`); plays each
+        `&` file for `playback_s`. A file that does not open fails at once: Playback goes
+        on with the next one, Background stops; PLAYBACKSTATUS / BACKGROUNDSTATUS is
+        FAILED then, else SUCCESS — also when the caller hung up meanwhile. Background's
+        DTMF matching is not emulated (the emulator's callers press keys only in AGI)."""
+        pbx = self.pbx
+        nxt = ch.priority + 1
+        files, _, options = data.partition(",")
+        if not files.strip():
+            pbx.hangup(ch, 16, soft=True)
+            return nxt
+        options = options.split(",")[0].strip().lower()
+        status = "PLAYBACKSTATUS" if app == "Playback" else "BACKGROUNDSTATUS"
+        failed = False
+        if ch.state != UP:
+            if "skip" in options:
+                pbx.setvar(ch, status, "SUCCESS")
+                return nxt
+            if "noanswer" not in options:
+                await self.execute(ch, "Answer", "")
+        for name in (f.strip() for f in files.split("&")):
+            if not name or ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
+                break
+            if not await self.sound(ch, name):
+                failed = True
+                if app == "Background":
+                    break
+                continue
+            pbx.trunk.note(ch, f"play:{name}")
+            await self._pause(ch, self.playback_s)
+        if not ch.hungup:
+            pbx.setvar(ch, status, "FAILED" if failed else "SUCCESS")
+        return nxt
+
+    async def _say_digits(self, ch: EChannel, digits: str) -> None:
+        """SayDigits (main/pbx_builtins.c → ast_say_digit_str, main/say.c say_filenames):
+        `digits/<d>` one after the other, `digit_s` each; a digit file that does not open
+        makes it return -1, which ends the call."""
+        pbx = self.pbx
+        if not digits:
+            return
+        pbx.trunk.note(ch, f"digits:{digits}")
+        for digit in digits:
+            if ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
+                return
+            name = {"*": "star", "#": "pound", "-": "minus"}.get(digit, digit)
+            if not await self.sound(ch, f"digits/{name}"):
+                pbx.hangup(ch, 16, soft=True)
+                return
+            await self._pause(ch, self.digit_s)
 
     def _goto(self, ch: EChannel, data: str) -> int:
         """Goto([[context,]exten,]priority|label); an unknown label ends the call, as

@@ -66,8 +66,15 @@ def encode_event(event: str, privilege: str, pairs: Pairs) -> bytes:
 class Pbx:
     """See the module docstring. Owns every task it starts; `stop()` cancels them."""
 
-    def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None) -> None:
-        from callcenter.emulator.dialplan import Dialplan, default_contexts, steps_from_model
+    def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None,
+                 sounds_dir: str | None = None) -> None:
+        """`sounds_dir`: where prompts are looked up; None plays every prompt (nothing
+        installed), a directory makes a missing one fail (dialplan.py)."""
+        from callcenter.emulator.dialplan import (
+            Dialplan,
+            default_contexts,
+            steps_from_model,
+        )
         from callcenter.emulator.phones import Devices, Phones, Trunk
         from callcenter.emulator.queues import QueueSystem
 
@@ -85,7 +92,7 @@ class Pbx:
         steps = default_contexts()
         if contexts is not None:
             steps.update(steps_from_model(contexts))
-        self.dialplan = Dialplan(self, steps)
+        self.dialplan = Dialplan(self, steps, sounds_dir=sounds_dir)
         self.hints: dict[tuple[str, str], str] = {}
         """(context, exten) → device of each `exten => X,hint,<device>` (ExtensionState,
         ExtensionStatus)."""
@@ -447,6 +454,8 @@ class Pbx:
         self.channels.pop(ch.name, None)
         self._answer_handlers.pop(ch.name, None)
         self._ring_handlers.pop(ch.name, None)
+        if ch.devcat:
+            self.trunk.forget(ch)
         if not (ch.dialed and ch.half == 1):
             default = "ANSWERED" if ch.answered else "FAILED" if cause == 0 else "NO ANSWER"
             for disposition in ch.cdr_rows or [default]:

@@ -101,16 +101,6 @@ class CallerScript:
         return self.caller.keys[self.used - 1]
 
 
-def heard_entries(app: str, data: str) -> list[str]:
-    """Transcript entries for what a dialplan application plays (see `Trunk.heard`)."""
-    argument = data.split(",")[0]
-    if app == "Playback":
-        return [f"play:{name}" for name in argument.split("&") if name]
-    if app == "SayDigits" and argument:
-        return [f"digits:{argument}"]
-    return []
-
-
 _AGGREGATE_ORDER = ("INUSE", "RINGING", "ONHOLD")
 
 
@@ -422,8 +412,8 @@ class Trunk:
     (Playback, each `&` file, and AGI STREAM FILE; `play:beep` before a RECORD FILE
     with BEEP), `digits:<digits>` (SayDigits, SAY DIGITS), `number:<n>` (SAY NUMBER),
     `getdata:<file>` (GET DATA's prompt), `record:<file with extension>` (RECORD FILE).
-    Dialplan applications are read off their `Newexten` events, as an AMI client
-    would; AGI commands are noted by `callcenter.emulator.agi`.
+    Dialplan applications (`callcenter.emulator.dialplan`) and AGI commands
+    (`callcenter.emulator.agi`) note what they played as it starts.
     """
 
     def __init__(self, pbx: Pbx, endpoint: str = "trunk") -> None:
@@ -441,7 +431,6 @@ class Trunk:
         self.scripts: dict[str, CallerScript] = {}
         """Live inbound channel name → its caller's script."""
         self._heard: dict[str, list[str]] = {}
-        self._listening = False
 
     def heard(self, number: str) -> list[str]:
         """What the callers from `number` heard so far, oldest first (see the class doc)."""
@@ -453,26 +442,9 @@ class Trunk:
         if script is not None and entries:
             self._heard.setdefault(script.caller.number, []).extend(entries)
 
-    def deliver(self, event: str, privilege: str, data: bytes) -> None:
-        """`Pbx` listener: Newexten of Playback/SayDigits feeds the transcripts; Hangup
-        forgets the channel's script."""
-        if event not in ("Newexten", "Hangup"):
-            return
-        fields: dict[str, str] = {}
-        for line in data.decode("utf-8", "replace").split("\r\n"):
-            key, sep, value = line.partition(": ")
-            if sep and key not in fields:
-                fields[key] = value
-        name = fields.get("Channel", "")
-        if name not in self.scripts:
-            return
-        if event == "Hangup":
-            del self.scripts[name]
-            return
-        script = self.scripts[name]
-        entries = heard_entries(fields.get("Application", ""), fields.get("AppData", ""))
-        if entries:
-            self._heard.setdefault(script.caller.number, []).extend(entries)
+    def forget(self, ch: EChannel) -> None:
+        """`ch` hung up: its caller's script goes (the transcript stays)."""
+        self.scripts.pop(ch.name, None)
 
     def place(self, caller: InboundCaller, *, uniqueid: str = "") -> EChannel | None:
         """An INVITE from the trunk to `caller.did`: a `PJSIP/trunk-…` channel (state
@@ -489,9 +461,6 @@ class Trunk:
         ch.variables["__dnid"] = caller.did  # the dialled number: DNID, AGI's agi_dnid
         pbx.setvar(ch, "SIPDOMAIN", "127.0.0.1")
         self.scripts[ch.name] = CallerScript(caller)
-        if not self._listening:
-            pbx.listeners.add(self)
-            self._listening = True
         ch.watch = asyncio.Event()
         ch.task = pbx.spawn(pbx.dialplan.run(ch), f"emu-{ch.name}")
         pbx.spawn(self._caller(ch, draw(caller.patience_s), draw(caller.talk_s)),

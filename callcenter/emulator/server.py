@@ -38,13 +38,17 @@ class Emulator:
         auth_delay_speed: float | None = None,
         setup: Callable[[Pbx], None] | None = None,
         contexts: DialplanModel | None = None,
+        sounds_dir: str | None = None,
     ) -> None:
+        """`sounds_dir`: see `Pbx` (prompts all play unless a sounds directory is
+        given)."""
         self.speed = speed
         self.port = port
         self.users = users if users is not None else {"cc": "ccsecret"}
         self.auth_speed = auth_delay_speed if auth_delay_speed is not None else speed
         self._setup = setup
         self._contexts = contexts
+        self._sounds_dir = sounds_dir
         self.pbx = self._new_pbx()
         self.sessions: set[Session] = set()
         self._server: asyncio.Server | None = None
@@ -54,7 +58,7 @@ class Emulator:
         self.responsive.set()
 
     def _new_pbx(self) -> Pbx:
-        pbx = Pbx(speed=self.speed, contexts=self._contexts)
+        pbx = Pbx(speed=self.speed, contexts=self._contexts, sounds_dir=self._sounds_dir)
         if self._setup is not None:
             self._setup(pbx)
         return pbx

@@ -12,6 +12,7 @@ from pathlib import Path
 from callcenter.ami import events as ev
 from callcenter.ami.client import AmiClient, AmiConfig
 from callcenter.emulator import Emulator, InboundCaller, Softphone
+from callcenter.emulator.fidelity import AgiReplay
 from callcenter.emulator.model import channel_bucket
 from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
 from dialplans.model import Context, Dialplan, Extension, Priority
@@ -158,6 +159,63 @@ async def test_a_phone_that_is_not_registered_is_unavailable_until_it_registers(
 
 
 # -- prompts ---------------------------------------------------------------------------------
+
+
+async def test_prompts_that_do_not_exist_fail_at_once_with_a_sounds_directory(
+        tmp_path: Path) -> None:
+    sounds = tmp_path / "sounds"
+    _silence(sounds / "en" / "hello.wav")
+    _silence(sounds / "cc" / "bye.gsm")  # any format's extension: format_gsm
+    steps = (P("Answer"), P("Playback", "missing&hello"), P("Playback", "cc/bye"),
+             P("Background", "nothing&hello"), P("Hangup"))
+    emu, probe = await _emulator(plan(*steps), sounds_dir=str(sounds))
+    try:
+        ch = emu.trunk.place(InboundCaller("5550002", patience_s=60))
+        assert ch is not None
+        await probe.wait("Hangup", Channel=ch.name)
+        status = [(f["Variable"], f["Value"]) for f in probe.of("VarSet", Channel=ch.name)
+                  if f["Variable"].endswith("STATUS")]
+        # Playback goes on after the missing file (FAILED), Background stops at it.
+        assert status == [("PLAYBACKSTATUS", "FAILED"), ("PLAYBACKSTATUS", "SUCCESS"),
+                          ("BACKGROUNDSTATUS", "FAILED")]
+        assert emu.trunk.heard("5550002") == ["play:hello", "play:cc/bye"]
+        first = probe.at("Newexten", Channel=ch.name, Application="Playback")
+        background = probe.at("Newexten", Channel=ch.name, Application="Background")
+        played = (background - first) * SPEED  # two files of playback_s each
+        assert 2 * emu.pbx.dialplan.playback_s * 0.9 <= played < 2.6
+    finally:
+        await emu.close()
+    emu, probe = await _emulator(plan(*steps))  # no sounds directory: everything plays
+    try:
+        ch = emu.trunk.place(InboundCaller("5550003", patience_s=60))
+        assert ch is not None
+        await probe.wait("Hangup", Channel=ch.name, seconds=10)
+        assert {f["Value"] for f in probe.of("VarSet", Channel=ch.name)
+                if f["Variable"].endswith("STATUS")} == {"SUCCESS"}
+    finally:
+        await emu.close()
+
+
+async def test_stream_file_of_a_missing_prompt_answers_minus_one_at_once(
+        tmp_path: Path) -> None:
+    sounds = tmp_path / "sounds"
+    _silence(sounds / "en" / "there.wav")
+    commands = [("agi-out", "STREAM FILE nothere \"\"\n"), ("agi-out", "STREAM FILE there #\n"),
+                ("agi-out", "SAY DIGITS 12 \"\"\n")]
+    async with AgiReplay(commands) as server:
+        emu, probe = await _emulator(
+            plan(P("Answer"), P("AGI", f"agi://127.0.0.1:{server.port}/x"), P("Hangup")),
+            sounds_dir=str(sounds))
+        try:
+            ch = emu.trunk.place(InboundCaller("5550004", patience_s=60))
+            assert ch is not None
+            await asyncio.wait_for(server.done.wait(), 5)
+            await probe.wait("Hangup", Channel=ch.name)
+        finally:
+            await emu.close()
+    assert server.received[1:] == ["200 result=-1 endpos=0\n", "200 result=0 endpos=8000\n",
+                                   "200 result=-1\n"]  # no digits/1 in the directory
+    assert [f["ResultCode"] for f in probe.of("AGIExecEnd")] == ["-1", "200", "-1"]
 
 
 # -- timing ------------------------------------------------------------------------------------
