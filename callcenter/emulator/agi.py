@@ -53,6 +53,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from callcenter.emulator.dialplan import APPLICATIONS
 from callcenter.emulator.model import UP, EChannel
 from callcenter.emulator.phones import CallerScript
 
@@ -64,10 +65,7 @@ _LEADING_INT = re.compile(r"\s*[+-]?\d+")
 VERSION = "22.10.1"  # what `core show version` says (server.py)
 _DEAD_OK = frozenset({"EXEC", "GET VARIABLE", "NOOP", "SET VARIABLE", "VERBOSE"})
 # The applications `Dialplan.execute` runs, by the case-insensitive name pbx_findapp uses.
-_APPS = {a.lower(): a for a in (
-    "AGI", "Answer", "Bridge", "ChanSpy", "Dial", "Goto", "Hangup", "MixMonitor",
-    "MusicOnHold", "NoOp", "Playback", "Queue", "Ringing", "SayDigits", "SendDTMF", "Set",
-    "UserEvent", "Wait")}
+_APPS = {a.lower(): a for a in APPLICATIONS}
 
 
 @dataclass(slots=True)
@@ -608,7 +606,7 @@ async def _exec(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     if len(argv) < 2:
         raise _Usage
     app = _APPS.get(argv[1].lower())
-    if app is None:
+    if app is None or not s.pbx.dialplan.knows(app):
         return "200 result=-2", False
     data = argv[2] if len(argv) > 2 else ""
     if s.gone():

@@ -133,6 +133,8 @@ class Session:
             self.error(message, "Authentication Required")
             return
         handler = HANDLERS.get(key)
+        if key in QUEUE_ACTIONS and not self.pbx.app_queue:
+            handler = None  # registered by app_queue, which is not loaded
         if handler is None:
             self.error(message, f"Invalid/unknown command: {action}. Use Action: ListCommands"
                                 " to show available commands.")
@@ -161,6 +163,9 @@ class Session:
 
 Handler = Callable[[Session, Message], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
+QUEUE_ACTIONS = frozenset(("queueadd", "queueremove", "queuepause", "queuepenalty",
+                           "queuememberringinuse", "queuelog", "queuestatus", "queuesummary"))
+"""The actions apps/app_queue.c registers (load_module): unknown without app_queue."""
 
 
 def action(name: str) -> Callable[[Handler], Handler]:

@@ -206,6 +206,10 @@ class Dialplan:
             for ctx, extens in self.contexts.items()
         }
 
+    def knows(self, app: str) -> bool:
+        """Whether pbx_findapp would find `app` (Queue only with app_queue loaded)."""
+        return app in APPLICATIONS and (app != "Queue" or self.pbx.app_queue)
+
     async def sound(self, ch: EChannel, name: str) -> bool:
         """Whether prompt `name` opens on `ch` (always, without a sounds directory)."""
         if self.sounds_dir is None:
@@ -265,6 +269,11 @@ class Dialplan:
                 pbx.hangup(ch, 16, soft=True)
                 return
             step = steps[ch.priority - 1]
+            if not self.knows(step.app):
+                # pbx_extension_helper (main/pbx.c): "No application '%s' for extension",
+                # -1 before any Newexten: the PBX ends the call.
+                pbx.hangup(ch, 16, soft=True)
+                return
             raw = step.data if isinstance(step.data, str) else step.data(ch)
             data = self.expand(ch, raw)
             pbx.newexten(ch, step.app, data)

@@ -67,13 +67,17 @@ class Pbx:
     """See the module docstring. Owns every task it starts; `stop()` cancels them."""
 
     def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None,
-                 sounds_dir: str | None = None) -> None:
-        """`sounds_dir`: where prompts are looked up; None plays every prompt (nothing
-        installed), a directory makes a missing one fail (dialplan.py)."""
+                 app_queue: bool | None = None, sounds_dir: str | None = None) -> None:
+        """`app_queue`: whether app_queue is loaded (its actions, events and `Queue()`);
+        None loads it when the dialplan needs it: always for the fixture dialplan alone
+        (no `contexts`), else only if `contexts` uses `Queue()` (the engine's generated
+        dialplan does not). `sounds_dir`: where prompts are looked up; None plays every
+        prompt (nothing installed), a directory makes a missing one fail (dialplan.py)."""
         from callcenter.emulator.dialplan import (
             Dialplan,
             default_contexts,
             steps_from_model,
+            uses_application,
         )
         from callcenter.emulator.phones import Devices, Phones, Trunk
         from callcenter.emulator.queues import QueueSystem
@@ -93,6 +97,9 @@ class Pbx:
         if contexts is not None:
             steps.update(steps_from_model(contexts))
         self.dialplan = Dialplan(self, steps, sounds_dir=sounds_dir)
+        if app_queue is None:
+            app_queue = contexts is None or uses_application(contexts, "Queue")
+        self.app_queue = app_queue
         self.hints: dict[tuple[str, str], str] = {}
         """(context, exten) → device of each `exten => X,hint,<device>` (ExtensionState,
         ExtensionStatus)."""
@@ -104,7 +111,7 @@ class Pbx:
         # res_pjsip publishes every configured endpoint's state when it loads: the trunk
         # is listed by DeviceStateList before its first call (h3).
         self.devices.states[f"PJSIP/{self.trunk.endpoint}"] = "NOT_INUSE"
-        self.queues = QueueSystem(self)
+        self.queues = QueueSystem(self, None if self.app_queue else [])
         self.events_emitted = 0
         self._answer_handlers: dict[str, Callable[[], None]] = {}
         self._ring_handlers: dict[str, Callable[[], None]] = {}

@@ -38,16 +38,18 @@ class Emulator:
         auth_delay_speed: float | None = None,
         setup: Callable[[Pbx], None] | None = None,
         contexts: DialplanModel | None = None,
+        app_queue: bool | None = None,
         sounds_dir: str | None = None,
     ) -> None:
-        """`sounds_dir`: see `Pbx` (prompts all play unless a sounds directory is
-        given)."""
+        """`app_queue` and `sounds_dir`: see `Pbx` (app_queue loaded when the dialplan
+        needs it; prompts all play unless a sounds directory is given)."""
         self.speed = speed
         self.port = port
         self.users = users if users is not None else {"cc": "ccsecret"}
         self.auth_speed = auth_delay_speed if auth_delay_speed is not None else speed
         self._setup = setup
         self._contexts = contexts
+        self._app_queue = app_queue
         self._sounds_dir = sounds_dir
         self.pbx = self._new_pbx()
         self.sessions: set[Session] = set()
@@ -58,7 +60,8 @@ class Emulator:
         self.responsive.set()
 
     def _new_pbx(self) -> Pbx:
-        pbx = Pbx(speed=self.speed, contexts=self._contexts, sounds_dir=self._sounds_dir)
+        pbx = Pbx(speed=self.speed, contexts=self._contexts, app_queue=self._app_queue,
+                  sounds_dir=self._sounds_dir)
         if self._setup is not None:
             self._setup(pbx)
         return pbx
@@ -192,7 +195,7 @@ class Emulator:
         words = command.split()
         if words[:3] == ["core", "show", "version"]:
             return ["Asterisk 22.10.1 built by callcenter-emulator on a x86_64 running Linux"]
-        if words[:2] == ["queue", "show"]:
+        if words[:2] == ["queue", "show"] and self.pbx.app_queue:
             lines: list[str] = []
             for q in self.pbx.queues.queues.values():
                 if len(words) > 2 and q.name != words[2]:

@@ -158,6 +158,37 @@ async def test_a_phone_that_is_not_registered_is_unavailable_until_it_registers(
 # -- app_queue -----------------------------------------------------------------------------
 
 
+async def test_queuestatus_is_unknown_without_app_queue_and_queue_ends_the_call() -> None:
+    engine = engine_contexts(EngineDialplanParams((Route("4000", "q"),)))
+    emu, probe = await _emulator(engine)
+    try:
+        assert not emu.pbx.app_queue  # the engine's dialplan does not use Queue()
+        got = await _action(emu, "QueueStatus")
+        assert got["Response"] == "Error" and got["Message"] == (
+            "Invalid/unknown command: QueueStatus. Use Action: ListCommands to show "
+            "available commands.")
+    finally:
+        await emu.close()
+    emu, probe = await _emulator(plan(P("Answer"), P("Queue", "support"), P("Hangup")),
+                                 app_queue=False)
+    try:
+        ch = emu.trunk.place(InboundCaller("5550001", patience_s=60))
+        assert ch is not None
+        hup = await probe.wait("Hangup", Channel=ch.name)
+        # pbx_extension_helper: "No application 'Queue'": -1 before any Newexten.
+        assert hup["Priority"] == "2"
+        assert [f["Application"] for f in probe.of("Newexten", Channel=ch.name)] == ["Answer"]
+    finally:
+        await emu.close()
+    for contexts, loaded in ((None, True), (engine, True)):
+        emu, _probe = await _emulator(contexts, app_queue=loaded if contexts else None)
+        try:
+            got = await _action(emu, "QueueStatus")
+            assert got["Response"] == "Success" and got["EventList"] == "start"
+        finally:
+            await emu.close()
+
+
 # -- prompts ---------------------------------------------------------------------------------
 
 
