@@ -100,6 +100,9 @@ class Pbx:
         if app_queue is None:
             app_queue = contexts is None or uses_application(contexts, "Queue")
         self.app_queue = app_queue
+        self.cdr_events = True
+        """Whether `Cdr` events are sent (cdr_manager loaded); the PJSIP captures had
+        none (their modules.conf: noload cdr_manager.so)."""
         self.hints: dict[tuple[str, str], str] = {}
         """(context, exten) → device of each `exten => X,hint,<device>` (ExtensionState,
         ExtensionStatus)."""
@@ -463,7 +466,7 @@ class Pbx:
         self._ring_handlers.pop(ch.name, None)
         if ch.devcat:
             self.trunk.forget(ch)
-        if not (ch.dialed and ch.half == 1):
+        if self.cdr_events and not (ch.dialed and ch.half == 1):
             default = "ANSWERED" if ch.answered else "FAILED" if cause == 0 else "NO ANSWER"
             for disposition in ch.cdr_rows or [default]:
                 self.cdr(ch, disposition)
@@ -496,6 +499,8 @@ class Pbx:
         self.queues.device_changed(ch.device)
 
     def cdr(self, ch: EChannel, disposition: str) -> None:
+        if not self.cdr_events:
+            return
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         answer = stamp if ch.answered else ""
         dur = int((time.monotonic() - ch.created) * self.speed)
