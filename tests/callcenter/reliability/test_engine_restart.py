@@ -68,7 +68,14 @@ def callers(emu: Emulator) -> list[EChannel]:
     return [c for c in emu.pbx.channels.values() if c.name.startswith("PJSIP/trunk-")]
 
 
-async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Path) -> None:
+# Asterisk lists channels in hash order of their names (fixture h2). Numbered from 1, the two
+# talking callers (PJSIP/trunk-00000001, -3) come before the waiting ones (-5, -6); numbered
+# from 12 (a PBX up for a while), the waiting callers (-10, -11) are listed first, as on the
+# real PBX where the engine then queued them first and offered them to the busy agents.
+@pytest.mark.parametrize("first_channel", [1, 12], ids=["talking-listed-first",
+                                                        "waiting-listed-first"])
+async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(
+        tmp_path: Path, first_channel: int) -> None:
     db_path = tmp_path / "cc.db"
     log_path = tmp_path / "engine.log"
     async with Emulator(speed=SPEED) as probe:
@@ -88,6 +95,7 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
         )
     contexts = engine_contexts(dialplan_params(config))
     async with Emulator(speed=SPEED, port=port, contexts=contexts) as emu:
+        emu.pbx.count_pjsip_channels_from(first_channel)
         for device in ("PJSIP/1001", "PJSIP/1002"):
             emu.phones.add(Softphone(device, ring_s=1.0, talk_s=60.0))  # 6 s of real time
         engine = start_engine(config_path, db_path, log_path)
@@ -104,6 +112,9 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
                        if c.bridge is None}
             assert sorted(waiting) == ["5550003", "5550004"]
             assert all(waiting.values()), waiting
+            listed = [c.cid_num for c in emu.pbx.listed() if c in callers(emu)]
+            talking_first = listed.index("5550001") < listed.index("5550003")
+            assert talking_first is (first_channel == 1), listed
 
             engine.send_signal(signal.SIGKILL)
             engine.wait(10)
@@ -133,5 +144,8 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
         assert by_caller[number][2] == pytest.approx(float(enqueued_at or 0), abs=1e-6)
     # The one who waited longer was answered first.
     assert by_caller["5550003"][3] <= by_caller["5550004"][3]  # type: ignore[operator]
+    # The talking ones were adopted by the agents they talked to (not offered afresh).
+    assert {by_caller["5550001"][4], by_caller["5550002"][4]} == {"1001", "1002"}
     log = log_path.read_text()
     assert "adopted 2 waiting and 2 talking callers" in log, log[-3000:]
+    assert "left alone" not in log
