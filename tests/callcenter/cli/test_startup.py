@@ -70,8 +70,9 @@ def _probe(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
         "STARTUP_PROBE_OUT": str(out),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
     }
+    # cwd: `-c` puts the working directory first on sys.path, before PYTHONPATH.
     result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                            text=True, env=env, timeout=120, check=False)
+                            text=True, env=env, cwd=tmp_path, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     probe: dict[str, Any] = json.loads(out.read_text())
     return probe, result.stdout
