@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from dialplans import contract as c
+from dialplans.contract import Var as V
 from dialplans.model import Context, Dialplan, Extension, Priority
 
 _EXTEN = re.compile(r"^(?:[0-9A-Za-z*#+]+|_[0-9A-Za-z*#+\[\]\-.!]+)$")
@@ -102,18 +103,19 @@ def _inbound(params: EngineDialplanParams) -> Context:
     P = Priority
     extensions = []
     for r in params.routes:
-        steps = [P("Set", f"CC_QUEUE={r.queue}"), P("Set", f"CC_PRIORITY={r.priority}"),
-                 P("Set", f"CC_SKILLS={r.skills}"), P("Set", f"CC_LANG={r.language}")]
+        steps = [P("Set", f"{V.DID}=${{EXTEN}}"),
+                 P("Set", f"{V.QUEUE}={r.queue}"), P("Set", f"{V.PRIORITY}={r.priority}"),
+                 P("Set", f"{V.SKILLS}={r.skills}"), P("Set", f"{V.LANG}={r.language}")]
         if r.tier:
-            steps.append(P("Set", f"CC_TIER={r.tier}"))
+            steps.append(P("Set", f"{V.TIER}={r.tier}"))
         if r.hold_slice_s > 0:
-            steps.append(P("Set", f"CC_HOLD_SLICE={r.hold_slice_s}"))
+            steps.append(P("Set", f"{V.HOLD_SLICE}={r.hold_slice_s}"))
         if r.flow:
             # The Set()s above are the fallback when the engine's IVR cannot be reached:
             # AGI() then goes on with CC_IVR_EXIT still `failed` (res/res_agi.c, AGISTATUS).
-            steps += [P("Answer"), P("Set", f"CC_IVR_EXIT={c.IvrExit.FAILED}"),
+            steps += [P("Answer"), P("Set", f"{V.IVR_EXIT}={c.IvrExit.FAILED}"),
                       P("AGI", f"{params.agi_url}/{c.IVR_SCRIPT_PREFIX}{r.flow}"),
-                      P("Goto", f"{c.IVR_EXIT},${{CC_IVR_EXIT}},1")]
+                      P("Goto", f"{c.IVR_EXIT},${{{V.IVR_EXIT}}},1")]
         else:
             steps.append(P("Goto", f"{c.ENQUEUE},s,1"))
         extensions.append(Extension(r.did, tuple(steps)))
@@ -125,9 +127,9 @@ def _ivr_exit() -> Context:
     P, E = Priority, c.IvrExit
     steps: dict[c.IvrExit, tuple[Priority, ...]] = {
         E.ENQUEUE: (P("Goto", f"{c.ENQUEUE},s,1"),),
-        E.FAILED: (P("Set", "CC_IVR_PATH=ivr-unreachable"), P("Goto", f"{c.ENQUEUE},s,1")),
+        E.FAILED: (P("Set", f"{V.IVR_PATH}=ivr-unreachable"), P("Goto", f"{c.ENQUEUE},s,1")),
         E.VOICEMAIL: (P("Goto", f"{c.VOICEMAIL},s,1"),),
-        E.TRANSFER: (P("Goto", "${CC_TRANSFER_CONTEXT},${CC_TRANSFER_EXTEN},1"),),
+        E.TRANSFER: (P("Goto", f"${{{V.TRANSFER_CONTEXT}}},${{{V.TRANSFER_EXTEN}}},1"),),
         E.CALLBACK: (P("Hangup"),),
         E.BLOCKED: (P("Hangup", "21"),),  # 21: call rejected
         E.HANGUP: (P("Hangup"),),
@@ -135,7 +137,7 @@ def _ivr_exit() -> Context:
     return Context(c.IVR_EXIT, (
         *(Extension(exit_.value, steps[exit_]) for exit_ in E),
         Extension("i", (P("Hangup"),)),
-    ), comment="where the IVR's AGI leaves the caller: ${CC_IVR_EXIT}")
+    ), comment=f"where the IVR's AGI leaves the caller: ${{{V.IVR_EXIT}}}")
 
 
 def _overflow() -> Context:
@@ -147,7 +149,7 @@ def _overflow() -> Context:
             extensions.append(Extension(exten, (P("Goto", f"{c.VOICEMAIL},s,1"),)))
         else:
             extensions.append(Extension(exten, (
-                P("Playback", prompt.format(lang="${CC_LANG}")), P("Hangup"))))
+                P("Playback", prompt.format(lang=f"${{{V.LANG}}}")), P("Hangup"))))
     return Context(c.OVERFLOW, tuple(extensions),
                    comment="callers the engine sends out of the queue by rule (docs/engine.md)")
 
@@ -161,46 +163,44 @@ def engine_contexts(params: EngineDialplanParams) -> Dialplan:
     _check(params)
     P = Priority
     agi = params.agi_url
-    fields = ("Queue: ${CC_QUEUE},CallPriority: ${CC_PRIORITY},Skills: ${CC_SKILLS},"
-              "CallLanguage: ${CC_LANG},Tier: ${CC_TIER},IvrPath: ${CC_IVR_PATH},"
-              "RecordingOptOut: ${CC_RECORDING_OPTOUT}")
+    fields = ",".join(f"{header}: ${{{var}}}" for header, var in c.ENQUEUE_FIELDS)
     return Dialplan((
         _inbound(params),
         _ivr_exit(),
         Context(c.ENQUEUE, (Extension("s", (
             P("Answer"),
-            P("Set", "CHANNEL(language)=${CC_LANG}"),
-            P("UserEvent", "CallcenterEnqueue," + fields),
+            P("Set", f"CHANNEL(language)=${{{V.LANG}}}"),
+            P("UserEvent", f"{c.ENQUEUE_EVENT},{fields}"),
             P("Goto", f"{c.HOLD},s,1"),
         )),)),
-        Context(c.HOLD, (Extension("s", (
+        Context(c.HOLD, (Extension(c.HOLD_ENTRY, (
             # An empty ${CC_HOLD_SLICE} is music until the engine moves the caller
             # (res/res_musiconhold.c: no duration = indefinitely).
-            P("MusicOnHold", f"{params.music_class},${{CC_HOLD_SLICE}}"),
+            P("MusicOnHold", f"{params.music_class},${{{V.HOLD_SLICE}}}"),
             P("AGI", f"{agi}/{c.AgiScript.HOLD}"),
             P("Goto", "s,1"),
         )),), comment="waiting callers, and callers put on hold by the agent"),
         Context(c.AGENT, (
-            Extension("s", (
-                P("NoOp", "agent ${CC_AGENT_ID} for call ${CC_CALL_ID}"),
+            Extension(c.AGENT_ENTRY, (
+                P("NoOp", f"agent ${{{V.AGENT_ID}}} for call ${{{V.CALL_ID}}}"),
                 P("Wait", str(params.agent_wait_s), label="wait"),
                 P("Goto", "wait"),
             )),
-            Extension("whisper", (
-                P("Playback", "${CC_WHISPER}"),
+            Extension(c.WHISPER_ENTRY, (
+                P("Playback", f"${{{V.WHISPER}}}"),
                 P("Goto", "s,1"),
             )),
         ), comment="the agent's leg, after the agent answered"),
         Context(c.CONNECT, (
-            Extension("s", (
-                P("Playback", "${CC_ANNOUNCE_PREFIX}"),
-                P("SayDigits", "${CC_AGENT_DISPLAY}"),
-                P("Playback", "${CC_ANNOUNCE_SUFFIX}"),
-                P("Bridge", "${CC_AGENT_CHANNEL}", label="bridge"),
+            Extension(c.CONNECT_ENTRY, (
+                P("Playback", f"${{{V.ANNOUNCE_PREFIX}}}"),
+                P("SayDigits", f"${{{V.AGENT_DISPLAY}}}"),
+                P("Playback", f"${{{V.ANNOUNCE_SUFFIX}}}"),
+                P("Bridge", f"${{{V.AGENT_CHANNEL}}}", label="bridge"),
                 P("AGI", f"{agi}/{c.AgiScript.SURVEY}"),
                 P("Hangup"),
             )),
-            Extension("unhold", (P("Goto", "s,bridge"),)),
+            Extension(c.UNHOLD_ENTRY, (P("Goto", f"{c.CONNECT_ENTRY},bridge"),)),
         ), comment="the caller, redirected here once the agent answered"),
         Context(c.VOICEMAIL, (Extension("s", (
             P("Answer"),

@@ -79,7 +79,9 @@ def render(inp: RenderInput) -> list[RenderedFile]:
         RenderedFile(PROMPTS, render_prompts(
             engine_prompts(inp.prompts, inp.extra_prompts),
             header(inp, "Sound files to install, by language ([any]: not language-bound).")
-            + "; Check them with `callcenter dialplan check DIR --sounds <sounds dir>`.\n")),
+            + "; Build them with `callcenter prompts build --config <yaml> --out <sounds dir>`\n"
+            "; (docs/prompts.md); check them with `callcenter dialplan check DIR --sounds\n"
+            "; <sounds dir>`.\n")),
     ]
 
 

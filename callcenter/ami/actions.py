@@ -1,20 +1,47 @@
-"""Typed helpers for the actions the engine sends, so that it never spells AMI headers.
+"""Typed builders of every AMI action the project sends, so that nothing else spells headers.
 
-Each helper takes a connected `AmiClient` and returns its `Response` (or raises
-`AmiActionError` with Asterisk's message). Times are seconds; AMI's milliseconds
-are converted here.
+Each builder returns an `AmiAction` (the action's name and its fields in wire order); the
+engine hands them to its shell as effects, scripts send them with `AmiClient.send`. Times are
+seconds here; AMI's milliseconds are converted by the builders. Header names and values follow
+the action's documentation in Asterisk (main/manager.c, apps/app_mixmonitor.c,
+apps/app_chanspy.c, main/manager_channels.c).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from callcenter.ami.client import AmiClient, ListResult, Response
 from callcenter.ami.codec import Value
 
+# Q.850 hangup causes the engine gives (main/causes.h).
+CAUSE_UNALLOCATED = 1  # an unknown queue: the caller is refused
+CAUSE_NORMAL_CLEARING = 16
+CAUSE_NO_USER_RESPONSE = 19  # ring-no-answer
 
-async def originate(
-    ami: AmiClient,
+
+_SECRET_FIELDS = frozenset({"Secret", "Key"})
+
+
+@dataclass(frozen=True, slots=True)
+class AmiAction:
+    """One action as it goes on the wire (the client adds the ActionID)."""
+
+    name: str
+    fields: dict[str, Value] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        shown = {k: "***" if k in _SECRET_FIELDS else v for k, v in self.fields.items()}
+        return f"AmiAction({self.name!r}, {shown!r})"
+
+
+def _variables(variables: Mapping[str, str] | Sequence[str]) -> list[str]:
+    if isinstance(variables, Mapping):
+        return [f"{name}={value}" for name, value in variables.items()]
+    return list(variables)
+
+
+def originate(
     channel: str,
     *,
     context: str = "",
@@ -22,18 +49,17 @@ async def originate(
     priority: int = 1,
     application: str = "",
     data: str = "",
-    caller_id: str = "",
+    timeout_s: float = 30.0,
+    caller_id: str | None = None,
     channel_id: str = "",
     other_channel_id: str = "",
-    variables: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
-) -> Response:
-    """Async Originate of `channel` into context/exten/priority or an application.
+    variables: Mapping[str, str] | Sequence[str] = (),
+) -> AmiAction:
+    """Async Originate of `channel` into context/exten/priority, or into an application.
 
-    The result comes later as an `OriginateResponse` event whose `action_id` is the
-    one this call used (`Response.headers["ActionID"]`). `channel_id` fixes the ;1
-    Uniqueid (and `<channel_id>;2` the ;2 one unless `other_channel_id` is given).
-    """
+    The outcome comes later as an `OriginateResponse` whose `Uniqueid` is `channel_id` (also on
+    failure: main/manager.c, `fast_originate` reports the channel id it was given).
+    `caller_id=None` sends no CallerID header; an empty string sends an empty one."""
     if bool(application) == bool(exten):
         raise ValueError("originate: give either exten (with context) or application")
     fields: dict[str, Value] = {"Channel": channel}
@@ -41,92 +67,132 @@ async def originate(
         fields.update(Application=application, Data=data)
     else:
         fields.update(Context=context, Exten=exten, Priority=priority)
-    fields["Async"] = True
-    fields["Timeout"] = int(timeout * 1000)
-    if caller_id:
+    fields["Async"] = "true"
+    fields["Timeout"] = int(timeout_s * 1000)
+    if caller_id is not None:
         fields["CallerID"] = caller_id
     if channel_id:
         fields["ChannelId"] = channel_id
     if other_channel_id:
         fields["OtherChannelId"] = other_channel_id
     if variables:
-        fields["Variable"] = [f"{k}={v}" for k, v in variables.items()]
-    return await ami.action("Originate", fields)
+        fields["Variable"] = _variables(variables)
+    return AmiAction("Originate", fields)
 
 
-async def redirect(ami: AmiClient, channel: str, context: str, exten: str,
-                   priority: int = 1) -> Response:
-    return await ami.action("Redirect", {"Channel": channel, "Context": context,
-                                         "Exten": exten, "Priority": priority})
+def redirect(channel: str, context: str, exten: str, priority: int = 1) -> AmiAction:
+    return AmiAction("Redirect", {"Channel": channel, "Context": context, "Exten": exten,
+                                  "Priority": priority})
 
 
-async def bridge(ami: AmiClient, channel1: str, channel2: str) -> Response:
+def bridge(channel1: str, channel2: str) -> AmiAction:
     """Bridge two channels (both leave their dialplan; when one leaves, so does the other)."""
-    return await ami.action("Bridge", {"Channel1": channel1, "Channel2": channel2})
+    return AmiAction("Bridge", {"Channel1": channel1, "Channel2": channel2})
 
 
-async def hangup(ami: AmiClient, channel: str, cause: int = 16) -> Response:
-    return await ami.action("Hangup", {"Channel": channel, "Cause": cause})
+def hangup(channel: str, cause: int = CAUSE_NORMAL_CLEARING) -> AmiAction:
+    return AmiAction("Hangup", {"Channel": channel, "Cause": cause})
 
 
-async def setvar(ami: AmiClient, variable: str, value: str, channel: str = "") -> Response:
-    fields: dict[str, Value] = {"Variable": variable, "Value": value}
-    if channel:
-        fields["Channel"] = channel
-    return await ami.action("Setvar", fields)
+def setvar(channel: str, variable: str, value: str) -> AmiAction:
+    """Set a channel variable; with `channel=""` a global one."""
+    fields: dict[str, Value] = {"Channel": channel} if channel else {}
+    fields.update(Variable=variable, Value=value)
+    return AmiAction("Setvar", fields)
 
 
-async def getvar(ami: AmiClient, variable: str, channel: str = "") -> str:
+def getvar(variable: str, channel: str = "") -> AmiAction:
     fields: dict[str, Value] = {"Variable": variable}
     if channel:
         fields["Channel"] = channel
-    reply = await ami.action("Getvar", fields)
-    return reply.headers.get("Value", "")
+    return AmiAction("Getvar", fields)
 
 
-async def mixmonitor(ami: AmiClient, channel: str, file: str, options: str = "b") -> Response:
+def mixmonitor(channel: str, file: str, options: str = "b") -> AmiAction:
     """Start recording `channel` (the absolute path shows only in VarSet MIXMONITOR_FILENAME)."""
-    return await ami.action("MixMonitor", {"Channel": channel, "File": file,
-                                           "Options": options})
+    return AmiAction("MixMonitor", {"Channel": channel, "File": file, "Options": options})
 
 
-async def stop_mixmonitor(ami: AmiClient, channel: str) -> Response:
-    return await ami.action("StopMixMonitor", {"Channel": channel})
+def mixmonitor_mute(channel: str, direction: str, muted: bool) -> AmiAction:
+    """MixMonitorMute as in fixture e1: Direction read/write/both, State 1 (mute) or 0."""
+    return AmiAction("MixMonitorMute", {"Channel": channel, "Direction": direction,
+                                        "State": 1 if muted else 0})
 
 
-async def queue_pause(ami: AmiClient, interface: str, paused: bool, *, queue: str = "",
-                      reason: str = "") -> Response:
+def stop_mixmonitor(channel: str) -> AmiAction:
+    return AmiAction("StopMixMonitor", {"Channel": channel})
+
+
+def status(*, all_variables: bool = False) -> AmiAction:
+    """The `Status` event list; with every channel variable when `all_variables`."""
+    return AmiAction("Status", {"AllVariables": "true"} if all_variables else {})
+
+
+def core_show_channels() -> AmiAction:
+    return AmiAction("CoreShowChannels")
+
+
+def device_state_list() -> AmiAction:
+    """Every device's state, as `DeviceStateChange` items (main/manager.c; fixture h3)."""
+    return AmiAction("DeviceStateList")
+
+
+def queue_status(queue: str = "") -> AmiAction:
+    return AmiAction("QueueStatus", {"Queue": queue} if queue else {})
+
+
+def queue_pause(interface: str, paused: bool, *, queue: str = "",
+                reason: str = "") -> AmiAction:
     fields: dict[str, Value] = {"Interface": interface, "Paused": paused}
     if queue:
         fields["Queue"] = queue
     if reason:
         fields["Reason"] = reason
-    return await ami.action("QueuePause", fields)
+    return AmiAction("QueuePause", fields)
 
 
-async def queue_add(ami: AmiClient, queue: str, interface: str, *, member_name: str = "",
-                    penalty: int = 0, paused: bool = False,
-                    state_interface: str = "") -> Response:
+def queue_add(queue: str, interface: str, *, member_name: str = "", penalty: int = 0,
+              paused: bool = False, state_interface: str = "") -> AmiAction:
     fields: dict[str, Value] = {"Queue": queue, "Interface": interface, "Penalty": penalty,
                                 "Paused": paused}
     if member_name:
         fields["MemberName"] = member_name
     if state_interface:
         fields["StateInterface"] = state_interface
-    return await ami.action("QueueAdd", fields)
+    return AmiAction("QueueAdd", fields)
 
 
-async def queue_remove(ami: AmiClient, queue: str, interface: str) -> Response:
-    return await ami.action("QueueRemove", {"Queue": queue, "Interface": interface})
+def queue_remove(queue: str, interface: str) -> AmiAction:
+    return AmiAction("QueueRemove", {"Queue": queue, "Interface": interface})
 
 
-async def queue_status(ami: AmiClient, queue: str = "") -> ListResult:
-    return await ami.list_action("QueueStatus", {"Queue": queue} if queue else None)
+def user_event(name: str, headers: Mapping[str, str]) -> AmiAction:
+    return AmiAction("UserEvent", {"UserEvent": name, **headers})
 
 
-async def core_show_channels(ami: AmiClient) -> ListResult:
-    return await ami.list_action("CoreShowChannels")
+def command(cli: str) -> AmiAction:
+    """A CLI command; its output comes back as `Output:` lines."""
+    return AmiAction("Command", {"Command": cli})
 
 
-async def user_event(ami: AmiClient, name: str, headers: Mapping[str, str]) -> Response:
-    return await ami.action("UserEvent", {"UserEvent": name, **headers})
+def ping() -> AmiAction:
+    return AmiAction("Ping")
+
+
+def login(username: str, secret: str) -> AmiAction:
+    """Plain-text login (the client prefers the MD5 challenge when Asterisk offers it)."""
+    return AmiAction("Login", {"Username": username, "Secret": secret})
+
+
+def challenge() -> AmiAction:
+    """Ask for an MD5 challenge before `login_md5`."""
+    return AmiAction("Challenge", {"AuthType": "MD5"})
+
+
+def login_md5(username: str, key: str) -> AmiAction:
+    """Login with `key` = md5(challenge + secret), so the secret never crosses the wire."""
+    return AmiAction("Login", {"AuthType": "MD5", "Username": username, "Key": key})
+
+
+def logoff() -> AmiAction:
+    return AmiAction("Logoff")

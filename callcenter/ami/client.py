@@ -3,8 +3,8 @@
 Usage::
 
     async with AmiClient(AmiConfig.from_env()) as ami:
-        reply = await ami.action("Setvar", {"Variable": "X", "Value": "1"})
-        queues = await ami.list_action("QueueStatus")
+        reply = await ami.send(actions.setvar("", "X", "1"))
+        channels = await ami.send_list(actions.core_show_channels())
         async for event in ami.events():
             ...
 
@@ -12,8 +12,8 @@ Replies are matched to actions by `ActionID` through one `dict[id, _Pending]`
 cleaned in a `finally`; event-list actions (`EventList: start` ... `<X>Complete`)
 resolve to one `ListResult`. Events are classified by `Event:` first, since
 `OriginateResponse` carries `Response:` and `UserEvent` copies the `ActionID`.
-After each login the client asks `CoreShowChannels` and `QueueStatus` and puts a
-`Resynced` fact in the stream, so the tracker can reconcile what it missed.
+After each login the client asks `CoreShowChannels` and `DeviceStateList` and puts a
+`Resynced` fact in the stream, so the engine can reconcile what it missed.
 
 panoramisk is not used: it routes any message whose ActionID matches a pending
 action to that action before looking at `Event:` (folding OriginateResponse into
@@ -34,6 +34,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from callcenter.ami import actions
+from callcenter.ami.actions import AmiAction
 from callcenter.ami.codec import (
     DEFAULT_MAX_FRAME,
     Banner,
@@ -59,10 +61,9 @@ from callcenter.ami.events import (
     AmiEvent,
     Connected,
     CoreShowChannel,
+    DeviceStateChange,
     Disconnected,
     ListComplete,
-    QueueEntry,
-    QueueMember,
     Resynced,
     Shutdown,
     decode_event,
@@ -212,7 +213,7 @@ class AmiClient:
         self._closing = True
         if self._writer is not None and self._logged_in.is_set():
             with contextlib.suppress(AmiError, OSError, asyncio.TimeoutError):
-                await self.action("Logoff", timeout=1.0, check=False)
+                await self.send(actions.logoff(), timeout=1.0, check=False)
         if self._supervisor is not None:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -293,6 +294,15 @@ class AmiClient:
             raise AmiActionError(name, reply.message)
         return reply
 
+    async def send(self, action: AmiAction, *, timeout: float | None = None,
+                   check: bool = True) -> Response:
+        """Send an action made by a builder of `callcenter.ami.actions`; see `action`."""
+        return await self.action(action.name, action.fields, timeout=timeout, check=check)
+
+    async def send_list(self, action: AmiAction, *, timeout: float | None = None) -> ListResult:
+        """Send an event-list action made by a builder; see `list_action`."""
+        return await self.list_action(action.name, action.fields, timeout=timeout)
+
     async def list_action(
         self,
         name: str,
@@ -309,13 +319,13 @@ class AmiClient:
 
     async def command(self, cli: str, *, timeout: float | None = None) -> list[str]:
         """Run a CLI command; return its `Output:` lines (an unknown command raises)."""
-        reply = await self.action("Command", {"Command": cli}, timeout=timeout, check=False)
+        reply = await self.send(actions.command(cli), timeout=timeout, check=False)
         if not reply.ok:
             raise AmiActionError("Command", "; ".join(reply.output) or reply.message)
         return reply.output
 
     async def ping(self, *, timeout: float | None = None) -> None:
-        await self.action("Ping", timeout=timeout)
+        await self.send(actions.ping(), timeout=timeout)
 
     # -- connection loop ------------------------------------------------------------------------
 
@@ -423,9 +433,9 @@ class AmiClient:
         cfg = self._config
         try:
             if cfg.auth == "md5":
-                challenge = await self._send(
-                    "Challenge", {"AuthType": "MD5"}, False, cfg.action_timeout, False
-                )
+                ask = actions.challenge()
+                challenge = await self._send(ask.name, ask.fields, False, cfg.action_timeout,
+                                             False)
                 assert isinstance(challenge, Response)
                 if not challenge.ok or not challenge.headers.get("Challenge"):
                     raise AmiAuthenticationError(
@@ -434,11 +444,10 @@ class AmiClient:
                 key = hashlib.md5(
                     (challenge.headers["Challenge"] + cfg.secret).encode(), usedforsecurity=False
                 ).hexdigest()
-                fields: dict[str, Value] = {"AuthType": "MD5", "Username": cfg.username,
-                                            "Key": key}
+                login = actions.login_md5(cfg.username, key)
             else:
-                fields = {"Username": cfg.username, "Secret": cfg.secret}
-            reply = await self._send("Login", fields, False, cfg.action_timeout, False)
+                login = actions.login(cfg.username, cfg.secret)
+            reply = await self._send(login.name, login.fields, False, cfg.action_timeout, False)
         except AmiConnectionError:
             # Asterisk closes the socket right after a failed login.
             raise AmiAuthenticationError(
@@ -451,20 +460,18 @@ class AmiClient:
             )
 
     async def _resync(self, session: int) -> None:
-        channels = await self.list_action("CoreShowChannels")
+        channels = await self.send_list(actions.core_show_channels())
         try:
-            queue_items = (await self.list_action("QueueStatus")).items
+            devices = (await self.send_list(actions.device_state_list())).items
         except AmiActionError as exc:
-            # A PBX without app_queue still has channels to reconcile.
-            log.warning("AMI resync: %s; going on without queue status", exc)
-            queue_items = []
+            log.warning("AMI resync: %s; device states stay unknown until they change", exc)
+            devices = []
         await self._emit(
             Resynced(
                 time.monotonic(),
                 session,
                 [e for e in channels.items if isinstance(e, CoreShowChannel)],
-                [e for e in queue_items if isinstance(e, QueueMember)],
-                [e for e in queue_items if isinstance(e, QueueEntry)],
+                [e for e in devices if isinstance(e, DeviceStateChange)],
             )
         )
 
@@ -473,7 +480,7 @@ class AmiClient:
         while True:
             await asyncio.sleep(cfg.ping_interval)
             try:
-                await self.action("Ping", timeout=cfg.ping_timeout)
+                await self.ping(timeout=cfg.ping_timeout)
             except AmiTimeoutError:
                 log.warning("AMI keepalive: no Pong within %s s; reconnecting", cfg.ping_timeout)
                 if self._writer is not None:

@@ -344,7 +344,9 @@ class ChanSpyStop(AmiEvent):
 
 @dataclass(slots=True)
 class OriginateResponse(AmiEvent):
-    """Result of an async Originate; `uniqueid` is None when it failed (`<unknown>`)."""
+    """Result of an async Originate. `uniqueid` is the new channel's, or, when no channel was
+    made, the `ChannelId` the Originate gave (main/manager.c, fast_originate); None when it
+    gave none either (`<unknown>`)."""
 
     action_id: str
     success: bool
@@ -920,9 +922,9 @@ class Disconnected(AmiEvent):
 
 @dataclass(slots=True)
 class Resynced(AmiEvent):
-    """What Asterisk reported right after (re)login: every channel, queue member and entry."""
+    """What Asterisk reported right after (re)login: every channel and every device's state
+    (`DeviceStateList`; app_queue is not asked, the engine does not use it)."""
 
     session: int
     channels: list[CoreShowChannel]
-    members: list[QueueMember]
-    entries: list[QueueEntry]
+    device_states: list[DeviceStateChange] = field(default_factory=list)

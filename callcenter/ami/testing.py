@@ -3,7 +3,7 @@
 * `load_transcript(path)` reads the JSONL capture format of
   `shared/fixtures/asterisk-ami/README.md`.
 * `transcript_messages(records)` / `transcript_events(records)` decode the
-  received side without a socket (tracker tests, benchmarks).
+  received side without a socket (decoding and fidelity tests).
 * `TranscriptServer` is a TCP server on 127.0.0.1 that plays one transcript to a
   real client: it answers each action with what Asterisk sent, in the recorded
   order and (scaled) timing, rewriting the recorded ActionIDs into the client's.

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from callcenter.emulator.model import DOWN, RING, RINGING, UP, EChannel, Pairs
+from dialplans.contract import INBOUND
 
 if TYPE_CHECKING:
     from callcenter.emulator.pbx import OriginateRequest, Pbx
@@ -389,10 +390,10 @@ class Trunk:
         Ring) runs `cc-inbound,<did>,1`. None (404, no channel) if that extension does
         not exist, as res_pjsip_session rejects it."""
         pbx = self.pbx
-        if not pbx.dialplan.has_exten("cc-inbound", caller.did):
+        if not pbx.dialplan.has_exten(INBOUND, caller.did):
             return None
         self.placed += 1
-        ch = pbx.new_pjsip(self.endpoint, "cc-inbound", caller.did, state=RING,
+        ch = pbx.new_pjsip(self.endpoint, INBOUND, caller.did, state=RING,
                            uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"))
         ch.variables["__dnid"] = caller.did  # the dialled number, AGI's agi_dnid
         self.scripts[ch.name] = CallerScript(caller)

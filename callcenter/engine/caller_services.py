@@ -1,21 +1,20 @@
 """What the engine does for callers outside the ACD proper: the IVR before the queue, the
 callback that keeps a waiting caller's place, the post-call survey.
 
-The IVR handlers (`callcenter.engine.ivr_handlers`) call these methods between awaits, like
-every other input of the switchboard; everything here is synchronous and does no I/O.
+The IVR handlers (`callcenter.engine.ivr_handlers`) call these through the switchboard
+between awaits, like every other input; everything here is synchronous and does no I/O.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from acd import AcdError, AgentState, CallRequest
-from callcenter.ami import events as ev
-from callcenter.engine.config import EngineConfig
+from callcenter.engine.decisions import RouterDecisions
 from callcenter.engine.live import CallPhase, IvrSpan, LiveCall
-from callcenter.engine.restore import Restoration
+from callcenter.engine.records import finish_ivr_span
+from callcenter.engine.state import EngineState, ScheduledCallback
 from cdr.records import Outcome, SegmentKind, Survey
 from ivr.outcomes import (
     Blocked,
@@ -40,35 +39,26 @@ class HoldStatus:
     callback_allowed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class ScheduledCallback:
-    call_id: str
-    request: CallbackRequest
-    caller_name: str
-    span: IvrSpan | None
+class CallerServices:
+    """IVR spans, callbacks and surveys, over the state book and the router."""
 
-
-class CallerServices(Restoration):
-    """IVR spans, callbacks and surveys on top of reconnection/restart handling."""
-
-    def __init__(self, config: EngineConfig, *, seed: int = 0) -> None:
-        super().__init__(config, seed=seed)
-        self._scheduled: list[tuple[float, int, ScheduledCallback]] = []
-        self._scheduled_seq = 0
+    def __init__(self, state: EngineState, decisions: RouterDecisions) -> None:
+        self.state = state
+        self.decisions = decisions
 
     # ----------------------------------------------------------------- IVR
 
     def ivr_started(self, uniqueid: str, channel: str, caller: str, caller_name: str,
                     did: str, language: str, now: float) -> IvrSpan:
-        now = self.tick(now)
+        now = self.state.tick(now)
         span = IvrSpan(uniqueid, channel, caller, caller_name, did, now, language)
-        self.ivr_spans[uniqueid] = span
+        self.state.ivr_spans[uniqueid] = span
         return span
 
     def ivr_finished(self, span: IvrSpan, outcome: IvrOutcome, now: float) -> None:
         """The flow ended: remember how, so the enqueue (or the record) can use it."""
-        now = self.tick(now)
-        if self.ivr_spans.get(span.uniqueid) is not span:
+        now = self.state.tick(now)
+        if self.state.ivr_spans.get(span.uniqueid) is not span:
             return  # the caller's record was written at a reconnection meanwhile
         span.ended_at = now
         span.path = "/".join(outcome.path)
@@ -86,25 +76,14 @@ class CallerServices(Restoration):
             case HangUp():
                 span.outcome = Outcome.ABANDONED if outcome.caller_hung_up else Outcome.BLOCKED
             case CallbackRequest():
-                self.ivr_spans.pop(span.uniqueid, None)
+                self.state.ivr_spans.pop(span.uniqueid, None)
                 self.schedule_callback(span.uniqueid, outcome, span.caller_name, span, now)
                 return
-        self.finish_ivr_span(span)
-
-    def reconcile(self, channels: Iterable[ev.CoreShowChannel], now: float) -> None:
-        """Also: IVR callers whose channel ended while the AMI connection was down."""
-        channels = list(channels)
-        super().reconcile(channels, now)
-        listed = {c.channel.uniqueid for c in channels}
-        for span in [s for s in self.ivr_spans.values() if s.uniqueid not in listed]:
-            span.hung_up_at = span.hung_up_at or self.tick(now)
-            if span.ended_at is None:
-                span.ended_at, span.outcome = span.hung_up_at, Outcome.ABANDONED
-            self.finish_ivr_span(span)
+        finish_ivr_span(self.state, span)
 
     def queue_status(self, queue: str) -> QueueStatus:
         """For IVR branch conditions; raises AcdError for an unknown queue."""
-        snapshot = self.router.queue_snapshot(queue)
+        snapshot = self.state.router.queue_snapshot(queue)
         staffed = sum(n for state, n in snapshot.agents.items()
                       if state not in (AgentState.LOGGED_OUT, AgentState.PAUSED))
         available = snapshot.agents.get(AgentState.AVAILABLE, 0)
@@ -122,54 +101,56 @@ class CallerServices(Restoration):
 
     def hold_status(self, call_id: str) -> HoldStatus | None:
         """None unless the caller is waiting (not ringing an agent, not on a callback)."""
-        call = self.calls.get(call_id)
+        call = self.state.calls.get(call_id)
         if call is None or call.phase is not CallPhase.WAITING or call.callback_to:
             return None
         try:
-            position = self.router.position(call_id)
-            wait = self.router.expected_wait(call_id)
+            position = self.state.router.position(call_id)
+            wait = self.state.router.expected_wait(call_id)
         except AcdError:
             return None
         if position == 0:
             return None
         return HoldStatus(call.queue, position, wait, call.language,
-                          self.config.services_of(call.queue).callback)
+                          self.state.config.services_of(call.queue).callback)
 
     def request_callback(self, call_id: str, number: str, now: float) -> bool:
         """The waiting caller asked to be called back at `number`: the call keeps its place;
         when its turn comes the agent's phone rings and then dials the customer."""
-        call = self.calls.get(call_id)
+        call = self.state.calls.get(call_id)
         if call is None or call.phase is not CallPhase.WAITING or not number:
             return False
-        self.tick(now)
+        self.state.tick(now)
         call.callback_to = number
-        self._notice("info", f"call {call_id}: callback to {number} requested, place kept",
-                     call_id=call_id)
+        self.state.outbox.notice(
+            "info", f"call {call_id}: callback to {number} requested, place kept",
+            call_id=call_id)
         return True
 
     def schedule_callback(self, call_id: str, request: CallbackRequest, caller_name: str,
                           span: IvrSpan | None, now: float) -> None:
         """An IVR callback request: queued now, or at `request.at`."""
         due = request.at if request.at is not None and request.at > now else now
-        self._scheduled_seq += 1
-        heapq.heappush(self._scheduled, (due, self._scheduled_seq,
+        self.state.scheduled_seq += 1
+        heapq.heappush(self.state.scheduled, (due, self.state.scheduled_seq,
                                          ScheduledCallback(call_id, request, caller_name, span)))
         if due <= now:
             self._release_callbacks(now)
 
     def _release_callbacks(self, now: float) -> None:
-        while self._scheduled and self._scheduled[0][0] <= now:
-            _, _, item = heapq.heappop(self._scheduled)
+        while self.state.scheduled and self.state.scheduled[0][0] <= now:
+            _, _, item = heapq.heappop(self.state.scheduled)
             self._queue_callback(item, now)
 
     def _queue_callback(self, item: ScheduledCallback, now: float) -> None:
         request = item.request
         try:
-            decisions = self.router.enqueue(
+            decisions = self.state.router.enqueue(
                 CallRequest(id=item.call_id, queue=request.queue, caller=request.number), now)
         except AcdError as error:
-            self._notice("error", f"callback {item.call_id} to {request.number}: {error}",
-                         call_id=item.call_id)
+            self.state.outbox.notice(
+                "error", f"callback {item.call_id} to {request.number}: {error}",
+                call_id=item.call_id)
             return
         span = item.span
         arrived = span.started_at if span is not None else now
@@ -184,39 +165,53 @@ class CallerServices(Restoration):
         if span is not None:
             call.add_segment(SegmentKind.IVR, span.started_at, span.ended_at or now)
             call.customer_id = span.customer_id
-        self.calls[item.call_id] = call
-        self.enqueued_total += 1
-        self.dirty_queues.add(request.queue)
-        self._apply(decisions, now, now)
+        self.state.calls[item.call_id] = call
+        self.state.enqueued_total += 1
+        self.state.dirty_queues.add(request.queue)
+        self.decisions.apply(decisions, now, now)
 
-    def next_deadline(self) -> float | None:
-        deadline = super().next_deadline()
-        if self._scheduled:
-            due = self._scheduled[0][0]
-            return due if deadline is None else min(deadline, due)
-        return deadline
+    # ----------------------------------------------------------------- timers
 
-    def advance(self, now: float) -> None:
-        super().advance(now)
-        if self._scheduled:
-            self._release_callbacks(self.tick(now))
+    def next_due(self) -> float | None:
+        """When the next scheduled callback is due (None: none is)."""
+        scheduled = self.state.scheduled
+        return scheduled[0][0] if scheduled else None
+
+    def release_due(self, now: float) -> None:
+        if self.state.scheduled:
+            self._release_callbacks(now)
+
+    def voicemail_result(self, uniqueid: str, *, taken: bool, now: float) -> None:
+        """The voicemail script ended: without a message (the caller left before the beep or
+        said nothing, or it could not be recorded) the record must not say voicemail. An IVR
+        caller is then an abandon; a queue caller sent to voicemail by rule, an overflow."""
+        self.state.tick(now)
+        if taken:
+            return
+        span = self.state.ivr_spans.get(uniqueid)
+        if span is not None and span.outcome is Outcome.VOICEMAIL:
+            span.outcome = Outcome.ABANDONED
+            return
+        call = self.state.calls.get(uniqueid)
+        if call is not None and call.outcome is Outcome.VOICEMAIL:
+            call.outcome = Outcome.OVERFLOWED
 
     # ----------------------------------------------------------------- after the call
 
     def survey_wanted(self, call_id: str) -> tuple[bool, bool, str] | None:
         """(csat, nps, language) if the caller's queue surveys and the agent hung up first."""
-        call = self.calls.get(call_id)
+        call = self.state.calls.get(call_id)
         if call is None or call.answered_at is None or call.survey is not None:
             return None
-        services = self.config.services_of(call.queue)
+        services = self.state.config.services_of(call.queue)
         if not (services.survey_csat or services.survey_nps):
             return None
         return services.survey_csat, services.survey_nps, call.language
 
     def survey_answered(self, call_id: str, csat: int | None, nps: int | None,
                         now: float) -> bool:
-        call = self.calls.get(call_id)
+        call = self.state.calls.get(call_id)
         if call is None:
             return False
-        call.survey = Survey(csat, nps, self.tick(now))
+        call.survey = Survey(csat, nps, self.state.tick(now))
         return True

@@ -49,6 +49,13 @@ class CustomerLookup:
 
 
 @dataclass(slots=True)
+class DeviceStateQuery:
+    """Ask Asterisk for a device's state (an agent logged in with a device not seen yet)."""
+
+    device: str
+
+
+@dataclass(slots=True)
 class Notice:
     """Something a supervisor should see in the log (a refused action, an unknown queue)."""
 
@@ -57,4 +64,5 @@ class Notice:
     details: dict[str, str] = field(default_factory=dict)
 
 
-Effect = AmiRequest | AgentStatePublish | ScreenPopPublish | StoreRecord | CustomerLookup | Notice
+Effect = (AmiRequest | AgentStatePublish | ScreenPopPublish | StoreRecord | CustomerLookup
+          | DeviceStateQuery | Notice)

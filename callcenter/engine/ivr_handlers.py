@@ -13,8 +13,10 @@ Every switchboard call happens between awaits, as with AMI events, and is follow
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,6 +27,8 @@ from cdr.blacklist import find_block
 from cdr.customers import find_customer_by_id, find_customer_by_phone
 from cdr.db import Database
 from cdr.voicemail import VoicemailMessage, store_voicemail
+from dialplans import contract
+from dialplans.contract import AgiScript, IvrExit, Var
 from ivr.announcements import HoldChoice, announce_position
 from ivr.errors import IvrError
 from ivr.flows import Flow
@@ -41,14 +45,11 @@ from ivr.ports import BlockEntry, CallerChannel, CallerHungUp, CustomerInfo, Que
 from ivr.prompts import Builtin, builtin
 from ivr.runner import run_flow
 from ivr.survey import SurveySettings, run_survey
-from ivr.voicemail import VoicemailSettings, take_message
+from ivr.voicemail import VoicemailMessage as RecordedMessage
+from ivr.voicemail import VoicemailSettings, message_path, take_message
 
 log = logging.getLogger(__name__)
 
-OUTBOUND_CONTEXT = "cc-outbound"
-# What the dialplan's cc-ivr-exit knows (dialplans/engine_contexts.py).
-EXIT_ENQUEUE, EXIT_VOICEMAIL, EXIT_TRANSFER = "enqueue", "voicemail", "transfer"
-EXIT_CALLBACK, EXIT_BLOCKED, EXIT_HANGUP = "callback", "blocked", "hangup"
 
 
 class EngineIvrServices:
@@ -125,8 +126,9 @@ class IvrHandlers:
         self.voicemail_left = voicemail_left
 
     def handlers(self) -> dict[str, Callable[[CallerChannel], Awaitable[None]]]:
-        return {"ivr": self.run_ivr, "hold": self.hold, "survey": self.survey,
-                "voicemail": self.voicemail}
+        return {contract.IVR_SCRIPT_PREFIX.rstrip("/"): self.run_ivr,
+                AgiScript.HOLD: self.hold, AgiScript.SURVEY: self.survey,
+                AgiScript.VOICEMAIL: self.voicemail}
 
     # ----------------------------------------------------------------- ivr/<flow>
 
@@ -153,27 +155,27 @@ class IvrHandlers:
 
     async def _hand_over(self, channel: CallerChannel, outcome: IvrOutcome) -> None:
         """Channel variables for the dialplan's next step (cc-ivr-exit)."""
-        values: dict[str, str] = {"CC_IVR_PATH": "/".join(outcome.path)}
+        values: dict[str, str] = {Var.IVR_PATH: "/".join(outcome.path)}
         match outcome:
             case Enqueue():
-                values |= {"CC_QUEUE": outcome.queue, "CC_PRIORITY": str(outcome.priority),
-                           "CC_SKILLS": outcome.skills, "CC_LANG": outcome.language,
-                           "CC_TIER": outcome.tier,
-                           "CC_HOLD_SLICE": self.config.hold_slice(outcome.queue),
-                           "CC_IVR_EXIT": EXIT_ENQUEUE}
+                values |= {Var.QUEUE: outcome.queue, Var.PRIORITY: str(outcome.priority),
+                           Var.SKILLS: outcome.skills, Var.LANG: outcome.language,
+                           Var.TIER: outcome.tier,
+                           Var.HOLD_SLICE: self.config.hold_slice(outcome.queue),
+                           Var.IVR_EXIT: IvrExit.ENQUEUE}
             case Voicemail():
-                values |= {"CC_VM_BOX": outcome.box, "CC_VM_REASON": outcome.reason,
-                           "CC_LANG": outcome.language, "CC_IVR_EXIT": EXIT_VOICEMAIL}
+                values |= {Var.VM_BOX: outcome.box, Var.VM_REASON: outcome.reason,
+                           Var.LANG: outcome.language, Var.IVR_EXIT: IvrExit.VOICEMAIL}
             case Transfer():
-                context = outcome.context or OUTBOUND_CONTEXT
-                values |= {"CC_TRANSFER_CONTEXT": context, "CC_TRANSFER_EXTEN": outcome.target,
-                           "CC_IVR_EXIT": EXIT_TRANSFER}
+                context = outcome.context or contract.OUTBOUND
+                values |= {Var.TRANSFER_CONTEXT: context, Var.TRANSFER_EXTEN: outcome.target,
+                           Var.IVR_EXIT: IvrExit.TRANSFER}
             case CallbackRequest():
-                values["CC_IVR_EXIT"] = EXIT_CALLBACK
+                values[Var.IVR_EXIT] = IvrExit.CALLBACK
             case Blocked():
-                values["CC_IVR_EXIT"] = EXIT_BLOCKED
+                values[Var.IVR_EXIT] = IvrExit.BLOCKED
             case HangUp():
-                values["CC_IVR_EXIT"] = EXIT_HANGUP
+                values[Var.IVR_EXIT] = IvrExit.HANGUP
         for name, value in values.items():
             await channel.set_variable(name, value)
 
@@ -210,21 +212,44 @@ class IvrHandlers:
 
     # ----------------------------------------------------------------- voicemail
 
-    async def voicemail(self, channel: CallerChannel) -> None:
+    async def _take_message(self, channel: CallerChannel, box: str,
+                            language: str) -> RecordedMessage | None:
+        """Record into `voicemail_dir/<box>/`, made first: Asterisk's RECORD FILE does not
+        create directories (res/res_agi.c, handle_recordfile: ast_writefile fails)."""
         info = channel.info
-        box = await channel.get_variable("CC_VM_BOX")  # the IVR's choice
-        if not box:  # an overflow from a queue: the queue's box
-            queue = await channel.get_variable("CC_QUEUE") or "general"
-            box = self.config.services_of(queue).voicemail_box or queue
-        language = await channel.get_variable("CC_LANG") or info.language
-        reason = await channel.get_variable("CC_VM_REASON") or "overflow"
+        directory = self.config.ivr.voicemail_dir
         try:
-            message = await take_message(channel, box=box, language=language,
-                                         directory=self.config.ivr.voicemail_dir,
-                                         settings=VoicemailSettings())
+            folder = Path(message_path(directory, box, info.uniqueid)).parent
+            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         except IvrError as error:
             log.error("voicemail from %s: %s", info.channel, error)
-            return
+            return None
+        except OSError as error:
+            log.error("voicemail from %s: cannot create the box's directory %s (%s); no"
+                      " message taken: check ivr.voicemail_dir and its permissions",
+                      info.channel, error.filename, error.strerror)
+            return None
+        try:
+            return await take_message(channel, box=box, language=language,
+                                      directory=directory, settings=VoicemailSettings())
+        except IvrError as error:
+            log.error("voicemail from %s: %s; no message taken", info.channel, error)
+            return None
+
+    async def voicemail(self, channel: CallerChannel) -> None:
+        info = channel.info
+        box = await channel.get_variable(Var.VM_BOX)  # the IVR's choice
+        if not box:  # an overflow from a queue: the queue's box
+            queue = await channel.get_variable(Var.QUEUE) or "general"
+            box = self.config.services_of(queue).voicemail_box or queue
+        language = await channel.get_variable(Var.LANG) or info.language
+        reason = await channel.get_variable(Var.VM_REASON) or "overflow"
+        message = await self._take_message(channel, box, language)
+        # Told before this script ends, so before Asterisk hangs the channel up: the record
+        # says voicemail only if a message was recorded.
+        self.switchboard.voicemail_result(info.uniqueid, taken=message is not None,
+                                          now=self.now())
+        self.perform()
         if message is None:
             return
         try:

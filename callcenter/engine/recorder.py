@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcenter.ami.codec import Value
+from callcenter.ami import actions
+from callcenter.ami.actions import AmiAction
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.live import LiveCall
 from cdr.records import Recording
@@ -30,8 +31,8 @@ def decide_for(config: EngineConfig, call: LiveCall, agent_id: str | None, call_
 
 
 def start(config: EngineConfig, call: LiveCall, agent_id: str | None, channel: str,
-          decision: RecordingDecision, now: float) -> dict[str, Value]:
-    """Open the call's recording session; the MixMonitor action's fields."""
+          decision: RecordingDecision, now: float) -> AmiAction:
+    """Open the call's recording session; the MixMonitor action that starts it."""
     settings = config.recording
     when = datetime.fromtimestamp(now, config.zone())
     relative = settings.naming.relative_path(when, call.call_id, call.queue or None, agent_id)
@@ -41,14 +42,12 @@ def start(config: EngineConfig, call: LiveCall, agent_id: str | None, channel: s
         started_at=now, queue=call.queue or None, agent_id=agent_id,
         format=settings.naming.format.value, reason=decision.explanation,
     )
-    return {"Channel": channel, "File": asterisk_path,
-            "Options": settings.naming.mixmonitor_options()}
+    return actions.mixmonitor(channel, asterisk_path, settings.naming.mixmonitor_options())
 
 
-def mute_fields(session: RecordingSession, muted: bool) -> dict[str, Value]:
-    """MixMonitorMute as in fixture e1 (Channel, Direction, State 1/0)."""
-    return {"Channel": session.channel, "Direction": MUTE_DIRECTION,
-            "State": 1 if muted else 0}
+def mute(session: RecordingSession, muted: bool) -> AmiAction:
+    """MixMonitorMute of both directions, as in fixture e1."""
+    return actions.mixmonitor_mute(session.channel, MUTE_DIRECTION, muted)
 
 
 def finished(call: LiveCall, now: float) -> Recording | None:

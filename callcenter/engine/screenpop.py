@@ -105,8 +105,10 @@ def build_pop(call: LiveCall, pop_id: str, agent_id: str, announced: str | None,
               view: CustomerView, now: float, crm_url_template: str) -> ScreenPop:
     nodes, inputs = ivr_parts(call.ivr_path)
     customer_id = view.customer.customer_id if view.customer else ""
-    crm_url = crm_url_template.format(customer_id=customer_id, call_id=call.call_id,
-                                      caller=call.caller, agent=agent_id, queue=call.queue)
+    crm_url = ""  # a link to a customer record needs a customer (docs/mqtt.md: null then)
+    if customer_id or "{customer_id}" not in crm_url_template:
+        crm_url = crm_url_template.format(customer_id=customer_id, call_id=call.call_id,
+                                          caller=call.caller, agent=agent_id, queue=call.queue)
     tier = call.tier or (view.customer.tier if view.customer else None)
     return ScreenPop(
         pop_id=pop_id, call_id=call.call_id, agent_id=agent_id, caller=call.caller,

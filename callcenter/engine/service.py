@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from acd import AgentState
 from acd.views import QueueSnapshot
 from callcenter.agi import FastAgiServer, Handler
-from callcenter.ami import AmiClient, AmiConfig
+from callcenter.ami import AmiClient, AmiConfig, actions
 from callcenter.ami import events as ev
 from callcenter.ami.errors import AmiError, AmiNotConnectedError
 from callcenter.bus.schemas import (
@@ -50,6 +50,7 @@ from callcenter.engine.effects import (
     AgentStatePublish,
     AmiRequest,
     CustomerLookup,
+    DeviceStateQuery,
     Effect,
     ScreenPopPublish,
     StoreRecord,
@@ -58,6 +59,7 @@ from callcenter.engine.ivr_handlers import EngineIvrServices, IvrHandlers
 from callcenter.engine.live import LiveAgent
 from callcenter.engine.presence import Presence, PresenceStore, load_presence
 from callcenter.engine.screenpop import CustomerDirectory, ScreenPop, build_pop
+from callcenter.engine.state import INVALID_DEVICE_STATE
 from callcenter.engine.stats import QueueFigures
 from callcenter.engine.supervision import (
     SpyReport,
@@ -66,12 +68,7 @@ from callcenter.engine.supervision import (
     apply_supervisor,
     audit_unreadable,
 )
-from callcenter.engine.switchboard import (
-    AGENT_CONTEXT,
-    CALLER_CONTEXTS,
-    CommandRefused,
-    Switchboard,
-)
+from callcenter.engine.switchboard import CommandRefused, Switchboard
 from callcenter.notify.email import NotifyError, send_voicemail_email
 from callcenter.supervision.audit import AuditEntry, write_audit
 from cdr.blacklist import BlacklistError, add_to_blacklist
@@ -79,6 +76,7 @@ from cdr.db import Database
 from cdr.records import CallRecord, Recording
 from cdr.voicemail import VoicemailMessage, mark_notified
 from cdr.writer import CdrWriter
+from dialplans import contract
 from ivr.flows import Flow
 from recording.metadata import file_facts
 
@@ -263,19 +261,22 @@ class EngineService:
     async def _resync(self, ami: AmiClient, event: ev.Resynced) -> None:
         """After every login: forget what Asterisk no longer has, adopt what we do not know."""
         switchboard = self.switchboard
+        # Device states first: nobody is offered a call on a phone that is not registered.
+        for device in event.device_states:
+            switchboard.handle(device)
         now = self.now()
         switchboard.reconcile(event.channels, now)
         known = set(switchboard.calls) | set(switchboard.legs)
         unknown = [
             c for c in event.channels
             if c.channel.uniqueid not in known
-            and (c.channel.context in CALLER_CONTEXTS or c.channel.context == AGENT_CONTEXT
-                 or c.bridge_id)
+            and (c.channel.context in contract.CALLER_CONTEXTS
+                 or c.channel.context == contract.AGENT or c.bridge_id)
         ]
         if not unknown:
             return
         try:
-            listing = await ami.list_action("Status", {"AllVariables": "true"})
+            listing = await ami.send_list(actions.status(all_variables=True))
         except AmiError as error:
             log.error("resync: cannot read channel variables (%s); %d channels not adopted",
                       error, len(unknown))
@@ -420,8 +421,7 @@ class EngineService:
             if not switchboard.dirty_queues or self.desktops is None:
                 continue
             now = self.now()
-            queues, switchboard.dirty_queues = switchboard.dirty_queues, set()
-            for queue in sorted(queues):
+            for queue in sorted(switchboard.take_dirty_queues()):
                 self.desktops.queue_stats(switchboard.router.queue_snapshot(queue),
                                           switchboard.stats.figures(queue, now), now)
 
@@ -444,6 +444,8 @@ class EngineService:
                 self._spawn(self._screen_pop(effect), "screen-pop")
             elif isinstance(effect, CustomerLookup):
                 self.directory.start(effect.call_id, effect.caller)
+            elif isinstance(effect, DeviceStateQuery):
+                self._spawn(self._device_state(effect.device), "device-state")
             else:
                 level = {"error": logging.ERROR, "warning": logging.WARNING}.get(
                     effect.level, logging.INFO)
@@ -539,11 +541,34 @@ class EngineService:
                 agent.id, agent.logged_in_at, agent.device, agent.state.value, agent.reason,
                 agent.state_since))
 
+    async def _device_state(self, device: str) -> None:
+        """Ask Asterisk for one device's state; a device it does not list does not exist."""
+        ami = self._ami
+        if ami is None or not self._connected:
+            return  # the next resynchronisation lists every device
+        try:
+            listing = await ami.send_list(actions.device_state_list())
+        except AmiError as error:
+            log.warning("device %s: state not read (%s)", device, error)
+            return
+        states = {item.device: item.state for item in listing.items
+                  if isinstance(item, ev.DeviceStateChange)}
+        state = states.get(device)
+        if state is None:
+            log.warning("device %s is unknown to Asterisk (not in DeviceStateList): its agent"
+                        " is paused device-offline", device)
+            state = INVALID_DEVICE_STATE
+        self.switchboard.device_state(device, state, self.now())
+        self._perform(self.switchboard.take_effects())
+
     async def _screen_pop(self, effect: ScreenPopPublish) -> None:
         call = self.switchboard.calls.get(effect.call_id)
         if call is None or self.desktops is None:
             return
         view = await self.directory.view(effect.call_id)
+        call = self.switchboard.calls.get(effect.call_id)
+        if call is None or call.leg is None or call.leg.uniqueid != effect.leg:
+            return  # the offer failed or was withdrawn while the record was looked up
         if view.customer is not None:
             call.customer_id = view.customer.customer_id
         agent = self.switchboard.agents[effect.agent_id]

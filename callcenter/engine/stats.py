@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cdr.kpis import CallTally, abandon_rate, asa, service_level
+from cdr.kpis import (
+    DEFAULT_TARGET_S,
+    CallTally,
+    abandon_rate,
+    answered_in_target,
+    asa,
+    service_level,
+    short_abandon,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +61,8 @@ class TodayStats:
         tally.waited += 1
         tally.wait_all_s += waited_s
         tally.max_wait_s = max(tally.max_wait_s, waited_s)
-        if waited_s <= self._targets.get(queue, 20.0):
+        # A queue added after start without settings yet: the classic target.
+        if answered_in_target(waited_s, self._targets.get(queue, DEFAULT_TARGET_S)):
             tally.answered_within_target += 1
 
     def abandoned(self, queue: str, waited_s: float, now: float) -> None:
@@ -63,7 +72,7 @@ class TodayStats:
         tally.waited += 1
         tally.wait_all_s += waited_s
         tally.max_wait_s = max(tally.max_wait_s, waited_s)
-        if waited_s < self._short_abandon_s:
+        if short_abandon(waited_s, self._short_abandon_s):
             tally.short_abandoned += 1
 
     def left(self, queue: str, now: float) -> None:

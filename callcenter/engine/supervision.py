@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from acd import AcdError
 from callcenter.ami import events as ev
 from callcenter.bus.schemas import (
     BargeCommand,
@@ -36,7 +35,6 @@ from callcenter.bus.schemas import (
     SupervisorCommand,
     WhisperCommand,
 )
-from callcenter.engine.live import CallPhase, LiveCall
 from callcenter.engine.switchboard import CommandRefused, Switchboard
 from callcenter.supervision.audit import OK, AuditEntry
 from callcenter.supervision.roles import (
@@ -53,7 +51,6 @@ SupervisorInput = tuple[str, SupervisorCommand | CommandError]
 """What the bus delivers: the user of the command topic, and the command or why unreadable."""
 
 SPY_OPTIONS = {SpyMode.LISTEN: "qE", SpyMode.WHISPER: "qEw", SpyMode.BARGE: "qEB"}
-SPY_RING_TIMEOUT_MS = 30_000
 _SPY_COMMANDS = {ListenCommand: SpyMode.LISTEN, WhisperCommand: SpyMode.WHISPER,
                  BargeCommand: SpyMode.BARGE}
 
@@ -88,8 +85,12 @@ class Supervision:
         self._seq = 0
 
     def next_spy_id(self, now: float) -> str:
+        """The ChannelId the next spy will get (taken by `add_spy`)."""
+        return f"spy-{int(now)}-{self._seq + 1}"
+
+    def add_spy(self, session: SpySession) -> None:
         self._seq += 1
-        return f"spy-{int(now)}-{self._seq}"
+        self.spies[session.uniqueid] = session
 
     def on_event(self, event: ev.AmiEvent) -> list[SpyReport]:
         """Follow the spy channels: started, stopped, or never got going."""
@@ -173,21 +174,10 @@ def _carry_out(sb: Switchboard, supervision: Supervision, user: User,
             call = sb.calls.get(command.call_id)
             _allow(user, Action(command.cmd), CallTarget(command.call_id,
                                                          call.queue if call else ""))
-            waiting = _waiting(call, command.call_id)
-            try:
-                if isinstance(command, MoveCallCommand):
-                    sb.apply_decisions(sb.router.move_call(waiting.call_id, command.queue, now),
-                                       now)
-                else:
-                    sb.apply_decisions(sb.router.set_priority(waiting.call_id,
-                                                              command.priority, now), now)
-                    waiting.priority = command.priority
-                    sb.dirty_queues.add(waiting.queue)
-                    # The channel keeps it, so a restarted engine queues it with this priority.
-                    sb._setvars(waiting.channel, {"CC_PRIORITY": str(command.priority)}, now,
-                                waiting.call_id)
-            except AcdError as error:
-                raise CommandRefused(f"{command.cmd}: {error}") from None
+            if isinstance(command, MoveCallCommand):
+                sb.move_call(command.call_id, command.queue, now)
+            else:
+                sb.set_priority(command.call_id, command.priority, now)
         case _:
             _allow(user, Action(command.cmd), roster.agent_target(command.agent))
             if command.agent not in sb.agents:
@@ -206,32 +196,12 @@ def _carry_out(sb: Switchboard, supervision: Supervision, user: User,
                     sb.logout(command.agent, now)
 
 
-def _waiting(call: LiveCall | None, call_id: str) -> LiveCall:
-    if call is None:
-        raise CommandRefused(f"call {call_id} is not known to the engine")
-    if call.phase is not CallPhase.WAITING:
-        raise CommandRefused(f"call {call_id} is not waiting in a queue ({call.phase.value})")
-    return call
-
-
 def _spy(sb: Switchboard, supervision: Supervision, user: User, agent_id: str, mode: SpyMode,
          now: float) -> None:
     if user.device is None:
         raise CommandRefused(f"user {user.id} has no device to {mode.value} on"
                              " (supervision.users.device)")
-    agent = sb.agents[agent_id]
-    call = sb.calls.get(agent.call_id or "")
-    if call is None or call.phase is not CallPhase.CONNECTED or call.leg is None:
-        raise CommandRefused(f"agent {agent_id} is not on a call")
-    if not call.leg.channel:
-        raise CommandRefused(f"agent {agent_id}: the call is still being set up; try again")
-    if user.device == agent.device:
-        raise CommandRefused(f"{user.device} is agent {agent_id}'s own device")
     uid = supervision.next_spy_id(now)
-    supervision.spies[uid] = SpySession(uid, user.id, agent_id, mode, call.call_id)
-    sb._ami("Originate", {
-        "Channel": user.device, "Application": "ChanSpy",
-        "Data": f"{call.leg.channel},{SPY_OPTIONS[mode]}", "Async": "true",
-        "CallerID": f'"{mode.value.capitalize()} {agent.display_id}" <{agent.display_id}>',
-        "Timeout": SPY_RING_TIMEOUT_MS, "ChannelId": uid,
-    }, now)
+    call_id = sb.spy(agent_id, user.device, SPY_OPTIONS[mode], uid, mode.value.capitalize(),
+                     now)
+    supervision.add_spy(SpySession(uid, user.id, agent_id, mode, call_id))

@@ -82,6 +82,7 @@ def test_a_flow_route_keeps_the_fallback_then_runs_the_ivr_and_jumps_to_its_exit
     flow, plain = inbound.extension("4002"), inbound.extension("4000")
     assert flow is not None and plain is not None
     assert [f"{p.app}({p.data})" for p in flow.priorities] == [
+        "Set(CC_DID=${EXTEN})",
         "Set(CC_QUEUE=support)", "Set(CC_PRIORITY=0)", "Set(CC_SKILLS=)", "Set(CC_LANG=en)",
         "Set(CC_HOLD_SLICE=30)", "Answer()", "Set(CC_IVR_EXIT=failed)",
         "AGI(agi://10.0.0.5:4573/ivr/main)", "Goto(cc-ivr-exit,${CC_IVR_EXIT},1)"]
@@ -94,16 +95,27 @@ def test_a_flow_route_keeps_the_fallback_then_runs_the_ivr_and_jumps_to_its_exit
 
 
 def test_the_contract_names_what_the_engine_uses() -> None:
-    # The engine's own constants (callcenter/engine) must be contexts the contract checks.
+    # Context names are spelled only in dialplans/contract.py: any string literal equal to
+    # one elsewhere in the product's code is a second spelling that can drift.
+    import ast
+    from pathlib import Path
+
     from acd.queues import OverflowTarget
-    from callcenter.engine import callhandling
     from dialplans import contract
 
-    entered = {ctx for ctx, _ in contract.ENTRY_POINTS}
-    for name in (callhandling.AGENT_CONTEXT, callhandling.CONNECT_CONTEXT,
-                 callhandling.HOLD_CONTEXT, callhandling.OUTBOUND_CONTEXT,
-                 callhandling.OVERFLOW_CONTEXT):
-        assert name in entered
+    names = {value for key, value in vars(contract).items()
+             if key.isupper() and isinstance(value, str) and value.startswith("cc-")}
+    assert {contract.AGENT, contract.CONNECT, contract.HOLD, contract.OVERFLOW} <= names
+    root = Path(contract.__file__).resolve().parents[1]
+    spelled = []
+    for package in ("callcenter", "acd", "cdr", "dialplans", "ivr", "recording", "simulations"):
+        for path in (root / package).rglob("*.py"):
+            if path.name == "contract.py" and path.parent.name == "dialplans":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and node.value in names:
+                    spelled.append(f"{path.relative_to(root)}:{node.lineno}: {node.value}")
+    assert spelled == []
     overflow = {exten for ctx, exten in contract.ENTRY_POINTS if ctx == contract.OVERFLOW}
     assert overflow == {t.value for t in OverflowTarget if t is not OverflowTarget.QUEUE} | {
         "expired"}

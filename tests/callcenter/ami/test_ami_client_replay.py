@@ -1,7 +1,7 @@
 """The client against real Asterisk transcripts played by `TranscriptServer` over TCP.
 
-Each quirk listed in issue 5 has a test here (or in the tracker tests, for Cdr
-order, DialEnd repeats and QueueCallerLeave before AgentConnect).
+Each quirk of the wire listed in issue 5 has a test here, in test_ami_codec.py or in
+test_ami_events.py (the table in docs/ami.md says which).
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         assert isinstance(enq, ev.UserEvent) and enq.channel is not None
         assert enq.fields == {"Queue": "support", "CallPriority": "3", "Skills": "billing:2",
                               "CallLanguage": "en", "Tier": "vip", "IvrPath": "",
-                              "RecordingOptOut": ""}
+                              "RecordingOptOut": "", "Did": "4000"}
         assert enq.channel.caller_id_num == "5550001" and enq.channel.context == "cc-enqueue"
 
         resp = await offer(ami, rec, caller, "PJSIP/1007", "leg-1")

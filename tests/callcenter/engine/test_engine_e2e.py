@@ -120,9 +120,14 @@ async def test_overflow_to_voicemail_by_rule() -> None:
         {"name": "sales", "skills": {"sales": 1}},
     ])
     async with live_engine(config, login=False) as live:
-        live.emulator.trunk.place(InboundCaller(did="4000", patience_s=400, talk_s=4))
-        (record,) = await live.wait_records(1, timeout=20)
-        assert record.outcome is Outcome.VOICEMAIL
+        live.emulator.trunk.place(InboundCaller(did="4000", patience_s=400, talk_s=4,
+                                                message_s=3.0, number="5550101"))
+        live.emulator.trunk.place(InboundCaller(did="4000", patience_s=400, talk_s=4,
+                                                number="5550102"))  # hangs up at the beep
+        records = {r.caller: r for r in await live.wait_records(2, timeout=20)}
+    assert records["5550101"].outcome is Outcome.VOICEMAIL
+    # No message was recorded: the record must not say voicemail.
+    assert records["5550102"].outcome is Outcome.OVERFLOWED
 
 
 async def test_blind_transfer_to_another_agent_and_click_to_dial() -> None:

@@ -14,7 +14,7 @@ from engine_helpers import (
     leg_up,
 )
 
-from acd import AgentState
+from acd import AgentState, SkillLevel
 from callcenter.ami import events as ev
 from callcenter.engine.effects import ScreenPopPublish, StoreRecord
 from callcenter.engine.switchboard import CommandRefused, Switchboard, parse_skills
@@ -168,7 +168,9 @@ def test_failed_originate_is_a_reject() -> None:
     sb = logged_in("1002")
     enqueue(sb, "c1", T0)
     sb.take_effects()
-    sb.handle(ev.OriginateResponse(T0 + 0.5, "a-1", False, "PJSIP/1002", "cc-agent", "s", 5, None))
+    # Asterisk echoes the Originate's ChannelId as Uniqueid (main/manager.c, fast_originate).
+    sb.handle(ev.OriginateResponse(T0 + 0.5, "a-1", False, "PJSIP/1002", "cc-agent", "s", 5,
+                                   "c1-1"))
     assert sb.agents["1002"].state is AgentState.PAUSED  # rona_action pause
     assert sb.calls["c1"].leg is None
     assert sb.router.call_info("c1").state.value == "waiting"
@@ -282,7 +284,7 @@ def test_unknown_queue_and_bad_fields_are_reported_not_fatal() -> None:
 def test_parse_skills() -> None:
     assert parse_skills("") is None
     assert parse_skills("billing:3&english|general:1") == (
-        {"billing": 3, "english": 1}, {"general": 1}
+        (SkillLevel("billing", 3), SkillLevel("english", 1)), (SkillLevel("general", 1),)
     )
     with pytest.raises(ValueError, match="'billing:x'"):
         parse_skills("billing:x")
