@@ -8,16 +8,15 @@ credentials: `CALLCENTER_MQTT_USERNAME` / `CALLCENTER_MQTT_PASSWORD`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from callcenter.bus.client import BusConfig
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import fail
-from callcenter.cli.engine_request import request_engine
-from callcenter.engine.config import ConfigError, load_config
-from callcenter.engine.remote import Remote
+
+if TYPE_CHECKING:
+    from callcenter.engine.remote import Remote
 
 agents_app = typer.Typer(help="Agents of a running engine: skills, queues, roster, state.",
                          no_args_is_help=True)
@@ -44,6 +43,9 @@ def parse_skills(pairs: list[str]) -> dict[str, int]:
 def _send(host: str, port: int, timeout: float, agent: str | None, cmd: str,
           fields: dict[str, Any]) -> None:
     """Send `cmd` (an agent command when `agent` is given, else an admin command)."""
+    from callcenter.bus.client import BusConfig
+    from callcenter.cli.engine_request import request_engine
+
     # Credentials from CALLCENTER_MQTT_USERNAME / _PASSWORD (a broker with the ACL of
     # `callcenter mqtt acl` takes admin commands from admin users only).
     config = BusConfig.from_env(host=host, port=port, client_id="callcenter-cli",
@@ -129,6 +131,8 @@ def queues_update(
 ) -> None:
     """Push queue definitions from the config file to the running engine (new or changed
     queues; waiting calls keep their place)."""
+    from callcenter.engine.config import ConfigError, load_config
+
     try:
         config = load_config(config_path)
     except ConfigError as error:

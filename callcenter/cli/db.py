@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.db import Database
 from cdr.errors import CdrError
-from cdr.migrate import current_revision, head_revision, upgrade
 
 db_app = typer.Typer(help="The call-record database: migrations and status.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -19,6 +15,11 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = DB_OPTION) -> None:
     """Create or upgrade the database schema to this version (safe to run again)."""
+    import asyncio
+
+    from cdr.db import Database
+    from cdr.migrate import current_revision, upgrade
+
     url = db_url(db)
 
     async def run() -> tuple[str | None, str | None]:
@@ -41,6 +42,11 @@ def db_upgrade(db: str | None = DB_OPTION) -> None:
 @db_app.command("status")
 def db_status(db: str | None = DB_OPTION) -> None:
     """Print the database's schema revision; exit 1 if it is behind this version."""
+    import asyncio
+
+    from cdr.db import Database
+    from cdr.migrate import current_revision, head_revision
+
     url = db_url(db)
 
     async def run() -> str | None:

@@ -7,17 +7,13 @@ trunk, so the engine (or its benchmark) can run against it from another process.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from callcenter.cli.app import app
-from callcenter.emulator import Agent, Emulator, InboundCaller, Softphone, Workload
-from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
 
 
 @app.command("emulator")
@@ -57,6 +53,13 @@ def emulator(
     """Serve the Asterisk 22 emulator (user `cc`, secret from CALLCENTER_AMI_SECRET or
     `ccsecret`) with the fixture dialplan and queues (support, sales, ringall, backoffice),
     and optionally the engine dialplan, softphones and an inbound load."""
+    import asyncio
+
+    import numpy as np
+
+    from callcenter.emulator import Agent, Emulator, InboundCaller, Softphone, Workload
+    from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
+
     secret = os.environ.get("CALLCENTER_AMI_SECRET", "ccsecret")
     if rate > 0 and phones == 0:
         raise typer.BadParameter("--rate needs --phones (the engine dialplan)", param_hint="--rate")

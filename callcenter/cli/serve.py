@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
-import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from callcenter.ami import AmiConfig
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import fail
-from callcenter.engine.config import ConfigError, EngineConfig, load_config
-from callcenter.engine.runner import running_engine
 from callcenter.errors import CallcenterError
+
+if TYPE_CHECKING:
+    from callcenter.ami import AmiConfig
+    from callcenter.engine.config import EngineConfig
 
 
 def ami_config_of(config: EngineConfig) -> AmiConfig:
+    from callcenter.ami import AmiConfig
+
     ami = config.ami
     return AmiConfig(username=ami.username, secret=ami.secret(), host=ami.host, port=ami.port,
                      auth=ami.auth)
@@ -32,6 +33,14 @@ def serve(
     log_level: str = typer.Option("INFO", help="DEBUG, INFO, WARNING or ERROR."),
 ) -> None:
     """Run the engine: AMI to Asterisk, MQTT to agent desktops, CDRs to the database."""
+    import asyncio
+    import logging
+    import signal
+
+    # Before logging is configured: alembic logs its plugins at INFO when it is imported.
+    from callcenter.engine.config import ConfigError, load_config
+    from callcenter.engine.runner import running_engine
+
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
         fail(f"--log-level: expected DEBUG, INFO, WARNING or ERROR, got {log_level!r}")

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from callcenter.bus import topics
-from callcenter.bus.client import BusConfig
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import fail
-from callcenter.cli.engine_request import request_engine
-from callcenter.engine.config import ConfigError, load_config
-from callcenter.engine.remote import Remote
-from callcenter.supervision.acl import AclError, broker_users, passwords, write_broker_files
+
+if TYPE_CHECKING:
+    from callcenter.bus.client import BusConfig
+    from callcenter.engine.remote import Remote
 
 supervise_app = typer.Typer(
     help="Supervisor controls on a running engine: listen, whisper, barge, force hang-up,"
@@ -40,6 +38,8 @@ TIMEOUT = typer.Option(5.0, "--timeout", min=0.1, help="Seconds to wait for the 
 
 
 def _bus_config(user: str, host: str, port: int, timeout: float) -> BusConfig:
+    from callcenter.bus.client import BusConfig
+
     password = os.environ.get("CALLCENTER_MQTT_PASSWORD") or None
     username = os.environ.get("CALLCENTER_MQTT_USERNAME") or (user if password else None)
     return BusConfig(host=host, port=port, client_id=f"callcenter-supervise-{os.getpid()}",
@@ -48,6 +48,9 @@ def _bus_config(user: str, host: str, port: int, timeout: float) -> BusConfig:
 
 def _send(user: str, host: str, port: int, timeout: float, cmd: str,
           fields: dict[str, Any]) -> None:
+    from callcenter.bus import topics
+    from callcenter.cli.engine_request import request_engine
+
     if not topics.is_valid_name(user):
         fail(f"--as {user!r}: not a valid user id")
 
@@ -106,6 +109,9 @@ def acl(
         None, "--secrets", help="user:password lines (else CALLCENTER_MQTT_PASSWORD_<USER>)."),
 ) -> None:
     """Write the Mosquitto password file, ACL file and the config lines that load them."""
+    from callcenter.engine.config import ConfigError, load_config
+    from callcenter.supervision.acl import AclError, broker_users, passwords, write_broker_files
+
     try:
         config = load_config(config_path)
         users = broker_users(config.supervision, [a.id for a in config.agents])
