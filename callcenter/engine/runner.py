@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 
 from callcenter.ami import AmiConfig
 from callcenter.bus.broker import EmbeddedBroker, pick_broker
-from callcenter.bus.client import BusConfig, MqttBus
+from callcenter.bus.client import BusConfig, MqttBus, unique_client_id
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.service import EngineService
@@ -36,10 +37,14 @@ class RunningEngine:
 
 
 def bus_config_of(config: EngineConfig) -> BusConfig:
-    """The file says where the broker is; credentials come from CALLCENTER_MQTT_USERNAME and
-    CALLCENTER_MQTT_PASSWORD (never from the file)."""
-    return BusConfig.from_env(host=config.mqtt.host, port=config.mqtt.port,
-                              client_id=config.mqtt.client_id)
+    """The file says where the broker is and the center's topic prefix; credentials come from
+    CALLCENTER_MQTT_USERNAME and CALLCENTER_MQTT_PASSWORD (never from the file). The client
+    id is the file's, else CALLCENTER_MQTT_CLIENT_ID, else one unique to this process."""
+    mqtt = config.mqtt
+    client_id = mqtt.client_id or os.environ.get("CALLCENTER_MQTT_CLIENT_ID") or (
+        unique_client_id("callcenter-engine"))
+    return BusConfig.from_env(host=mqtt.host, port=mqtt.port, client_id=client_id,
+                              topic_prefix=mqtt.topic_prefix)
 
 
 @asynccontextmanager

@@ -71,12 +71,6 @@ def callers(emu: Emulator) -> list[EChannel]:
 async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Path) -> None:
     db_path = tmp_path / "cc.db"
     log_path = tmp_path / "engine.log"
-    async with Emulator(speed=SPEED) as probe:
-        port = probe.port  # a free port for the real emulator below
-    data = engine_config(port)
-    config = EngineConfig.model_validate(data)
-    config_path = tmp_path / "cc.yaml"
-    config_path.write_text(yaml.safe_dump(data))
     db = Database(f"sqlite+aiosqlite:///{db_path}")
     await upgrade(db)
     await db.engine.dispose()
@@ -86,8 +80,13 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
             [("1001", time.time(), "PJSIP/1001", time.time()),
              ("1002", time.time(), "PJSIP/1002", time.time())],
         )
-    contexts = engine_contexts(dialplan_params(config))
-    async with Emulator(speed=SPEED, port=port, contexts=contexts) as emu:
+    # The dialplan does not depend on the AMI port: the emulator listens first, on a port of
+    # its own, and the config names it (a port found free and given back could be taken by
+    # another process in between).
+    contexts = engine_contexts(dialplan_params(EngineConfig.model_validate(engine_config(1))))
+    async with Emulator(speed=SPEED, contexts=contexts) as emu:
+        config_path = tmp_path / "cc.yaml"
+        config_path.write_text(yaml.safe_dump(engine_config(emu.port)))
         for device in ("PJSIP/1001", "PJSIP/1002"):
             emu.phones.add(Softphone(device, ring_s=1.0, talk_s=60.0))  # 6 s of real time
         engine = start_engine(config_path, db_path, log_path)
