@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "blacklist",
     "voicemail",
     "dialplan",
+    "systemd",
 )
 
 

@@ -200,6 +200,17 @@ async def test_a_database_that_says_no_is_not_waited_for(tmp_path: Path) -> None
     assert "Traceback" not in out
 
 
+async def test_a_schema_behind_the_code_stops_it_with_the_revisions(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "old.db").close()  # a database nobody migrated
+    with reserved_port() as port:
+        config = write_config(tmp_path, config_data(port, db=f"sqlite:///{tmp_path}/old.db"))
+        with serving(config, tmp_path / "serve.log") as serve:  # no --migrate
+            assert await serve.exit_code() == 2
+    out = serve.output()
+    assert "error: " in out and "callcenter db upgrade" in out, out[-2000:]
+    assert "Traceback" not in out and "waiting for Asterisk" not in out
+
+
 # --- serve --check ------------------------------------------------------------------------
 
 async def check(config: Path, *args: str, secret: str = "ccsecret") -> tuple[int, str]:
