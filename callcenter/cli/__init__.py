@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicemail",
     "dialplan",
     "prompts",
+    "systemd",
 )
 
 

@@ -12,6 +12,17 @@ db_app = typer.Typer(help="The call-record database: migrations and status.", no
 app.add_typer(db_app, name="db")
 
 
+def shown(url: str) -> str:
+    """The URL as messages show it: the password hidden (a bad URL is shown as given: it
+    is refused before anything is said of it)."""
+    from cdr.db import normalize_url
+
+    try:
+        return normalize_url(url).render_as_string(hide_password=True)
+    except CdrError:
+        return url
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = DB_OPTION) -> None:
     """Create or upgrade the database schema to this version (safe to run again)."""
@@ -32,11 +43,11 @@ def db_upgrade(db: str | None = DB_OPTION) -> None:
     except CdrError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"database {url} unreachable: {exc}", code=1)
+        fail(f"database {shown(url)} unreachable: {exc}", code=1)
     if before == after:
-        typer.echo(f"database {url} is up to date (revision {after})")
+        typer.echo(f"database {shown(url)} is up to date (revision {after})")
     else:
-        typer.echo(f"database {url} upgraded from {before or 'empty'} to {after}")
+        typer.echo(f"database {shown(url)} upgraded from {before or 'empty'} to {after}")
 
 
 @db_app.command("status")
@@ -44,7 +55,7 @@ def db_status(db: str | None = DB_OPTION) -> None:
     """Print the database's schema revision; exit 1 if it is behind this version."""
     import asyncio
 
-    from cdr.db import Database
+    from cdr.db import Database, normalize_url
     from cdr.migrate import current_revision, head_revision
 
     url = db_url(db)
@@ -57,12 +68,16 @@ def db_status(db: str | None = DB_OPTION) -> None:
         current = asyncio.run(run())
     except CdrError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"database {shown(url)} unreachable: {exc}", code=1)
     head = head_revision()
     if current == head:
-        typer.echo(f"database {url} is at revision {current} (current)")
+        typer.echo(f"database {shown(url)} is at revision {current} (current)")
         return
+    again = (f"--db {url}" if normalize_url(url).password is None
+             else "with the same --db or CALLCENTER_DB")
     typer.echo(
-        f"database {url} is at revision {current or 'empty'}, this version needs {head}; "
-        f"run `callcenter db upgrade --db {url}`"
+        f"database {shown(url)} is at revision {current or 'empty'}, this version needs {head};"
+        f" run `callcenter db upgrade {again}`"
     )
     raise typer.Exit(1)

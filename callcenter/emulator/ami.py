@@ -587,6 +587,57 @@ def _formats(c: EChannel) -> Pairs:
             ("Writeformat", write), ("Writetrans", trans)]
 
 
+@action("ShowDialPlan")
+async def _showdialplan(s: Session, m: Message) -> None:
+    """As main/pbx.c `manager_show_dialplan`: one `ListDialplan` per priority (ActionID
+    first, `Registrar: pbx_config`), `ShowDialPlanComplete` with the counts; an unknown
+    context or extension is an error reply, no list. (The emulator's contexts have no
+    includes, ignore patterns or switches, so none are listed.)"""
+    context, exten = m.get("Context") or "", m.get("Extension") or ""
+    aid = m.headers.get("ActionID", "")
+    items: list[Pairs] = []
+    contexts = extensions = 0
+    found_context = found_exten = False
+    for name, extens in s.pbx.dialplan.contexts.items():
+        if context and name != context:
+            continue
+        found_context = True
+        contexts += 1
+        for pattern, steps in extens.items():
+            if exten and not _extension_matches(pattern, exten):
+                continue
+            found_exten = True
+            extensions += 1
+            for priority, step in enumerate(steps, 1):
+                data = step.data if isinstance(step.data, str) else ""
+                label: Pairs = [("ExtensionLabel", step.label)] if step.label else []
+                items.append([("ActionID", aid), ("Context", name), ("Extension", pattern),
+                              *label, ("Priority", str(priority)), ("Application", step.app),
+                              ("AppData", data), ("Registrar", "pbx_config")])
+    if context and not found_context:
+        s.error(m, f"Did not find context {context}")
+        return
+    if exten and not found_exten:
+        s.error(m, f"Did not find extension {exten}@{context}" if context else
+                f"Did not find extension {exten} in any context")
+        return
+    s.reply(m, [("EventList", "start"), ("Message", "DialPlan list will follow")])
+    for pairs in items:
+        s.writer.write(encode_event("ListDialplan", "", pairs))
+    s.writer.write(encode_event("ShowDialPlanComplete", "", [
+        ("ActionID", aid), ("EventList", "Complete"), ("ListItems", str(len(items))),
+        ("ListExtensions", str(extensions)), ("ListPriorities", str(len(items))),
+        ("ListContexts", str(contexts))]))
+
+
+def _extension_matches(pattern: str, exten: str) -> bool:
+    """`ast_extension_match`: the interpreter's own matching, so a listing finds what a call
+    would."""
+    from callcenter.emulator.dialplan import _pattern
+
+    return _pattern(pattern).match(exten) is not None
+
+
 @action("Status")
 async def _status(s: Session, m: Message) -> None:
     name = m.get("Channel")

@@ -212,3 +212,13 @@ def test_customer_import_from_xlsx(url: str, tmp_path: Path) -> None:
     result = runner.invoke(app, ["customers", "import", str(path), "--db", url])
     assert result.exit_code == 0, result.output
     assert "imported 2 customers" in result.output
+
+
+def test_db_commands_never_print_the_password() -> None:
+    url = "postgresql://cc:s3cr3t-pw@127.0.0.1:1/callcenter"  # nothing listens on port 1
+    for command in ("status", "upgrade"):
+        result = runner.invoke(app, ["db", command, "--db", url])
+        assert result.exit_code == 1, result.output
+        assert "unreachable" in result.output and "postgresql+asyncpg://cc:***@127.0.0.1:1" in (
+            result.output)
+        assert "s3cr3t-pw" not in result.output

@@ -64,6 +64,19 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str,
         await asyncio.sleep(0.05)
 
 
+def first_until_hung_up(then_s: float) -> Callable[[], float]:
+    """A phone's talk time: its first call lasts until the test hangs it up, later ones
+    `then_s` PBX seconds."""
+    answered = 0
+
+    def talk() -> float:
+        nonlocal answered
+        answered += 1
+        return 1e6 if answered == 1 else then_s
+
+    return talk
+
+
 def callers(emu: Emulator) -> list[EChannel]:
     return [c for c in emu.pbx.channels.values() if c.name.startswith("PJSIP/trunk-")]
 
@@ -78,12 +91,6 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(
         tmp_path: Path, first_channel: int) -> None:
     db_path = tmp_path / "cc.db"
     log_path = tmp_path / "engine.log"
-    async with Emulator(speed=SPEED) as probe:
-        port = probe.port  # a free port for the real emulator below
-    data = engine_config(port)
-    config = EngineConfig.model_validate(data)
-    config_path = tmp_path / "cc.yaml"
-    config_path.write_text(yaml.safe_dump(data))
     db = Database(f"sqlite+aiosqlite:///{db_path}")
     await upgrade(db)
     await db.engine.dispose()
@@ -93,11 +100,20 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(
             [("1001", time.time(), "PJSIP/1001", time.time()),
              ("1002", time.time(), "PJSIP/1002", time.time())],
         )
-    contexts = engine_contexts(dialplan_params(config))
-    async with Emulator(speed=SPEED, port=port, contexts=contexts) as emu:
+    # The dialplan does not depend on the AMI port: the emulator listens first, on a port of
+    # its own, and the config names it (a port found free and given back could be taken by
+    # another process in between).
+    contexts = engine_contexts(dialplan_params(EngineConfig.model_validate(engine_config(1))))
+    async with Emulator(speed=SPEED, contexts=contexts) as emu:
         emu.pbx.count_pjsip_channels_from(first_channel)
+        config_path = tmp_path / "cc.yaml"
+        config_path.write_text(yaml.safe_dump(engine_config(emu.port)))
+        # The first two calls talk until the test ends them, once the restarted engine has
+        # adopted them: however long the restart takes on a loaded machine, they are still up
+        # (a timer of a few seconds could run out first when two suites share the CPU).
+        # The two callers who wait are answered afterwards and talk 6 s of real time.
         for device in ("PJSIP/1001", "PJSIP/1002"):
-            emu.phones.add(Softphone(device, ring_s=1.0, talk_s=60.0))  # 6 s of real time
+            emu.phones.add(Softphone(device, ring_s=1.0, talk_s=first_until_hung_up(60.0)))
         engine = start_engine(config_path, db_path, log_path)
         try:
             await wait_until(lambda: any(s.logged_in for s in emu.sessions), 20,
@@ -120,6 +136,10 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(
             engine.wait(10)
             await asyncio.sleep(0.5)
             engine = start_engine(config_path, db_path, log_path)
+            await wait_until(lambda: "resync: adopted" in log_path.read_text(), 60,
+                             "the restarted engine's resynchronisation", log_path)
+            for device in ("PJSIP/1001", "PJSIP/1002"):
+                assert emu.phones.hangup(device), f"{device} is no longer on its first call"
 
             def rows() -> list[tuple[str, str, float, float | None, str | None]]:
                 with sqlite3.connect(db_path) as conn:
