@@ -4,15 +4,22 @@ AMI against the emulator, which now behaves as that PBX did (fixtures asterisk-a
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
+
+import aiomqtt
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from live_engine import e2e_config, live_engine
 
 from acd import AgentState
+from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
+from callcenter.bus.topics import unique_prefix
 from callcenter.emulator import InboundCaller, Softphone
+from callcenter.engine.desktops import MqttDesktops
 from cdr.records import Outcome, SegmentKind
 
 
@@ -73,3 +80,28 @@ async def test_an_agent_whose_phone_is_not_registered_is_not_offered_calls() -> 
     assert record.outcome is Outcome.ANSWERED and record.agent_id == "1001"
     rings = [s for s in record.segments if s.kind is SegmentKind.RING]
     assert [s.answered for s in rings] == [True]  # one ring, answered: no RONA
+
+
+async def test_the_longest_wait_on_the_wallboard_grows_while_a_caller_waits() -> None:
+    # Queue stats were published only when a figure changed, so `longest_wait_s` stayed 0.0
+    # while a caller waited with nobody free.
+    bus_config = BusConfig(topic_prefix=unique_prefix("test-longest"))
+    problem = await probe(bus_config)
+    if problem is not None:
+        pytest.skip(f"no MQTT broker at {bus_config.address}: {problem}")
+    waits: list[float] = []
+    async with aiomqtt.Client("127.0.0.1", 1883,
+                              identifier=unique_client_id("longest-listener")) as listener, \
+            MqttBus(bus_config) as bus, \
+            live_engine(e2e_config(agents=1), login=False, desktops=MqttDesktops(bus)) as live:
+        await listener.subscribe(bus.topics.queue_stats("support"), qos=0)
+        live.emulator.trunk.place(InboundCaller(did="4000", patience_s=1000, talk_s=5))
+        async with asyncio.timeout(10):
+            async for message in listener.messages:
+                payload = message.payload if isinstance(message.payload, bytes) else b"{}"
+                stats = json.loads(payload)
+                if stats.get("waiting"):
+                    waits.append(stats["longest_wait_s"])
+                if len(waits) >= 3:
+                    break
+    assert waits == sorted(waits) and waits[-1] - waits[0] >= 1.5, waits  # about 1 s apart
