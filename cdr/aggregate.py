@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -30,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement as AnyColumn
 from cdr import kpis, rollup, tally
 from cdr.db import Database
 from cdr.errors import ReportInputError
+from cdr.grouping import GroupBy as GroupBy
 from cdr.kpis import AgentTally, CallTally, ServiceLevelDefinition
 from cdr.records import AgentActivity, Outcome
 from cdr.schema import AgentStateRow, CallRow
@@ -38,25 +38,6 @@ calls = CallRow.__table__.c
 states = AgentStateRow.__table__.c
 
 WEEK_ORIGIN_S = 4 * 86400.0  # 1970-01-05 was a Monday: ISO weeks start there
-
-
-class GroupBy(StrEnum):
-    """What a report's rows are."""
-
-    INTERVAL = "interval"  # KpiSettings.interval_s, 15 minutes by default
-    HOUR = "hour"
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-    YEAR = "year"
-    QUEUE = "queue"
-    AGENT = "agent"
-    CALL_TYPE = "call-type"
-
-    @property
-    def is_time(self) -> bool:
-        """True when rows are time buckets."""
-        return self not in (GroupBy.QUEUE, GroupBy.AGENT, GroupBy.CALL_TYPE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
 """Opening the CDR database: SQLite (WAL mode) by default, PostgreSQL via asyncpg.
 
 `Database` is an async context manager owning one `AsyncEngine`; leaving the block disposes it.
+The default URL and its environment variable live in `cdr.db_url` (no SQLAlchemy there).
 """
 
 from __future__ import annotations
 
-import os
 from types import TracebackType
 from typing import Any
 
@@ -15,16 +15,11 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from cdr.db_url import DEFAULT_URL as DEFAULT_URL
+from cdr.db_url import URL_ENV as URL_ENV
+from cdr.db_url import default_url as default_url
 from cdr.errors import CdrError
 from cdr.sqlite_settings import apply_pragmas, register_sqlite_adapters
-
-DEFAULT_URL = "sqlite+aiosqlite:///callcenter.db"
-URL_ENV = "CALLCENTER_DB"
-
-
-def default_url() -> str:
-    """The database URL from $CALLCENTER_DB, else a SQLite file in the working directory."""
-    return os.environ.get(URL_ENV, DEFAULT_URL)
 
 
 def normalize_url(url: str) -> URL:

@@ -1,6 +1,6 @@
 """What `render` and `check` need to know about a site, as plain data.
 
-The CLI builds a `RenderInput` from the engine's config (`callcenter/cli/dialplan.py`);
+The CLI builds a `RenderInput` from the engine's config (`callcenter/cli/dialplan_input.py`);
 `dialplans/` never reads that config itself. Secrets arrive resolved (from the environment,
 or a placeholder the CLI chose) and never show in a repr.
 """
@@ -8,8 +8,10 @@ or a placeholder the CLI chose) and never show in a repr.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from dialplans.engine_contexts import EngineDialplanParams
+if TYPE_CHECKING:  # an annotation only: the CLI reads the defaults below without acd/
+    from dialplans.engine_contexts import EngineDialplanParams
 
 LOCALHOST_PERMIT = "127.0.0.1/255.255.255.255"
 MOH_DIRECTORY = "/var/lib/asterisk/moh"

@@ -94,6 +94,10 @@ class AmiConfig:
     keep_events: frozenset[str] = frozenset()
     """Noise events (VarSet, Newexten...) to deliver anyway."""
     event_queue_size: int = 50_000
+    wait_first_login: bool = False
+    """Keep trying the first connection (with the reconnect backoff, one log line per attempt)
+    while Asterisk cannot be reached, instead of failing `async with` at once; a refused login
+    still fails at once (`callcenter serve` waits for a PBX that is still starting)."""
 
     @classmethod
     def from_env(cls, prefix: str = "CALLCENTER_AMI_", **overrides: object) -> AmiConfig:
@@ -331,7 +335,10 @@ class AmiClient:
 
     async def _run(self) -> None:
         delay = self._config.reconnect_initial
+        attempts = 0
         while not self._closing:
+            waiting: AmiError | None = None  # why the first login has to wait, if it does
+            attempts += 1
             try:
                 await self._session()
                 delay = self._config.reconnect_initial
@@ -341,18 +348,24 @@ class AmiClient:
                     return
                 log.error("AMI %s; retrying", exc)
             except (AmiError, OSError) as exc:
+                error = exc if isinstance(exc, AmiError) else AmiConnectionError(str(exc))
                 if self._first_login is not None and not self._first_login.done():
-                    self._first_login.set_exception(
-                        exc if isinstance(exc, AmiError) else AmiConnectionError(str(exc))
-                    )
-                    return
-                log.warning("AMI session to %s:%s ended: %s", self._config.host,
-                            self._config.port, exc)
+                    if not (self._config.wait_first_login and _worth_waiting(error)):
+                        self._first_login.set_exception(error)
+                        return
+                    waiting = error
+                else:
+                    log.warning("AMI session to %s:%s ended: %s", self._config.host,
+                                self._config.port, exc)
             if self._closing:
                 return
             # Exponential backoff with "equal jitter" (AWS architecture blog, "Exponential
             # Backoff And Jitter", 2015): sleep U(delay/2, delay), then double up to the cap.
-            await asyncio.sleep(self._rng.uniform(delay / 2, delay))
+            pause = self._rng.uniform(delay / 2, delay)
+            if waiting is not None:
+                log.warning("waiting for Asterisk: %s; attempt %d, next in %.1f s",
+                            waiting, attempts, pause)
+            await asyncio.sleep(pause)
             delay = min(delay * 2, self._config.reconnect_max)
 
     async def _session(self) -> None:
@@ -415,8 +428,10 @@ class AmiClient:
         async with asyncio.timeout(self._config.connect_timeout):
             while self.version is None:
                 data = await reader.read(4096)
-                if not data:
-                    raise AmiProtocolError("AMI peer closed before sending its banner")
+                if not data:  # e.g. Asterisk starting or stopping: not a protocol error
+                    raise AmiConnectionError(
+                        f"AMI at {self._config.host}:{self._config.port} closed the connection"
+                        " before sending its banner")
                 for frame in decoder.feed(data):
                     if isinstance(frame, Banner):
                         self.version = frame.version
@@ -584,3 +599,9 @@ class AmiClient:
                 pending.future.set_exception(exc)
                 # Retrieved by the awaiting action; mark so an unawaited one does not warn.
                 pending.future.exception()
+
+
+def _worth_waiting(error: AmiError) -> bool:
+    """Whether a failed first connection may succeed later: Asterisk not listening yet, or
+    not answering yet. A refused login, or a peer that does not speak AMI, will not."""
+    return isinstance(error, AmiConnectionError | AmiTimeoutError)

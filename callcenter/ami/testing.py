@@ -203,6 +203,7 @@ __all__ = [
     "find_transcript",
     "fixtures_dir",
     "load_transcript",
+    "pjsip_fixtures_dir",
     "transcript_actions",
     "transcript_events",
     "transcript_messages",
@@ -217,9 +218,20 @@ def fixtures_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "asterisk-ami"
 
 
+def pjsip_fixtures_dir() -> Path:
+    """The PJSIP transcripts (set h): `$CALLCENTER_AMI_PJSIP_FIXTURES`, else the
+    `asterisk-ami-pjsip` folder beside `fixtures_dir()`."""
+    env = os.environ.get("CALLCENTER_AMI_PJSIP_FIXTURES")
+    if env:
+        return Path(env)
+    return fixtures_dir().parent / "asterisk-ami-pjsip"
+
+
 def find_transcript(name: str) -> Path | None:
-    """The transcript whose file name starts with `name` ("b1"), or None."""
-    matches = sorted(fixtures_dir().glob(f"{name}-*.jsonl"))
+    """The transcript whose file name starts with `name` ("b1", or "h2" in the PJSIP
+    set), or None."""
+    folder = pjsip_fixtures_dir() if name.startswith("h") else fixtures_dir()
+    matches = sorted(folder.glob(f"{name}-*.jsonl"))
     return matches[0] if matches else None
 
 

@@ -30,16 +30,26 @@ import contextlib
 import logging
 import os
 import random
+import re
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
 import aiomqtt
+from aiomqtt.exceptions import MqttConnectError
 from pydantic import BaseModel
 
 from callcenter.bus import topics
-from callcenter.bus.errors import BusClosedError, BusConnectionError, BusError, BusTopicError
+from callcenter.bus.errors import (
+    BusClosedError,
+    BusConnectionError,
+    BusError,
+    BusRefusedError,
+    BusTopicError,
+)
 from callcenter.bus.outbox import Outbox, Outgoing
 from callcenter.bus.schemas import (
     AdminCommand,
@@ -64,17 +74,33 @@ log = logging.getLogger(__name__)
 Incoming = tuple[str, bytes]
 """A received message: topic and payload."""
 
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def unique_client_id(role: str = "callcenter") -> str:
+    """`<role>-<host>-<pid>-<random>`: an MQTT client id no other process uses.
+
+    A broker disconnects a client when another connects with the same id (MQTT 3.1.1,
+    3.1.4), so two engines, demos or tools with one fixed id would take turns kicking each
+    other off. The host name is cut to 20 characters; the result has only [A-Za-z0-9_-].
+    """
+    host = _ID_UNSAFE.sub("-", socket.gethostname())[:20].strip("-") or "host"
+    return f"{_ID_UNSAFE.sub('-', role)}-{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
 
 @dataclass(frozen=True, slots=True)
 class BusConfig:
     """Where the broker is and how the bus behaves. The password never appears in repr or logs.
 
-    Times in seconds; `outbox_limit` and `incoming_limit` in messages.
+    `client_id` defaults to one unique to this process (`unique_client_id`); `topic_prefix`
+    is the center's (`topics.Topics`: `<topic_prefix>/v1/...`). Times in seconds;
+    `outbox_limit` and `incoming_limit` in messages.
     """
 
     host: str = "127.0.0.1"
     port: int = 1883
-    client_id: str = "callcenter-engine"
+    client_id: str = field(default_factory=unique_client_id)
+    topic_prefix: str = topics.DEFAULT_PREFIX
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     keepalive: int = 30
@@ -97,14 +123,23 @@ class BusConfig:
                 raise BusError(f"bus config: {name}: expected at least 1")
         if not 0 < self.port < 65536:
             raise BusError(f"bus config: port: expected 1..65535, got {self.port}")
+        if not self.client_id:
+            raise BusError("bus config: client_id: expected a non-empty MQTT client id")
+        topics.check_prefix(self.topic_prefix)
 
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
 
+    @property
+    def topics(self) -> topics.Topics:
+        """This center's topics (`<topic_prefix>/v1/...`)."""
+        return topics.Topics(self.topic_prefix)
+
     @classmethod
     def from_env(cls, prefix: str = "CALLCENTER_MQTT_", **overrides: object) -> BusConfig:
-        """Read `<prefix>HOST`, `PORT`, `CLIENT_ID`, `USERNAME`, `PASSWORD` (all optional)."""
+        """Read `<prefix>HOST`, `PORT`, `CLIENT_ID`, `TOPIC_PREFIX`, `USERNAME`, `PASSWORD`
+        (all optional); `overrides` win over the environment."""
         env = os.environ
         values: dict[str, object] = {}
         if env.get(prefix + "HOST"):
@@ -114,7 +149,8 @@ class BusConfig:
             if not port_text.isdigit():
                 raise BusError(f"{prefix}PORT: expected a TCP port number, got {port_text!r}")
             values["port"] = int(port_text)
-        for key, name in (("CLIENT_ID", "client_id"), ("USERNAME", "username")):
+        for key, name in (("CLIENT_ID", "client_id"), ("TOPIC_PREFIX", "topic_prefix"),
+                          ("USERNAME", "username")):
             if env.get(prefix + key):
                 values[name] = env[prefix + key]
         if env.get(prefix + "PASSWORD"):
@@ -149,6 +185,7 @@ class MqttBus:
 
     def __init__(self, config: BusConfig) -> None:
         self.config = config
+        self.topics = config.topics
         self.stats = BusStats()
         self._outbox = Outbox(config.outbox_limit)
         self._inflight: dict[int, Outgoing] = {}
@@ -192,7 +229,15 @@ class MqttBus:
                 self._run_task.cancel()
             try:
                 if self._stack is not None:
-                    await self._stack.__aexit__(exc_type, exc, tb)
+                    # Only a cancellation goes into the task group (it keeps the count of
+                    # cancel requests right): any other error of the block would come out
+                    # wrapped in an ExceptionGroup, so it propagates from here as it is.
+                    cancelled = exc_type is not None and issubclass(
+                        exc_type, asyncio.CancelledError)
+                    if cancelled:
+                        await self._stack.__aexit__(exc_type, exc, tb)
+                    else:
+                        await self._stack.__aexit__(None, None, None)
             finally:
                 self._stack = None
                 self._run_task = None
@@ -265,43 +310,43 @@ class MqttBus:
 
     def publish_state(self, status: AgentStatus) -> None:
         """An agent's state: retained, QoS 1, on `…/agents/{agent}/state`."""
-        self.publish(topics.agent_state(status.agent), status, qos=1, retain=True)
+        self.publish(self.topics.agent_state(status.agent), status, qos=1, retain=True)
 
     def clear_state(self, agent: str) -> None:
         """Remove an agent's retained state (the agent was deleted)."""
-        self.publish(topics.agent_state(agent), b"", qos=1, retain=True)
+        self.publish(self.topics.agent_state(agent), b"", qos=1, retain=True)
 
     def publish_stats(self, stats: QueueStats) -> None:
         """A queue's wallboard figures: retained, QoS 0, on `…/queues/{queue}/stats`."""
-        self.publish(topics.queue_stats(stats.queue), stats, qos=0, retain=True)
+        self.publish(self.topics.queue_stats(stats.queue), stats, qos=0, retain=True)
 
     def publish_screenpop(self, pop: ScreenPop) -> None:
         """A screen-pop for the offered agent: QoS 1, not retained."""
-        self.publish(topics.agent_screenpop(pop.agent), pop, qos=1)
+        self.publish(self.topics.agent_screenpop(pop.agent), pop, qos=1)
 
     def reply(self, agent: str, request_id: str | None, error: str | None = None) -> None:
         """Answer an agent command: ok without `error`, else failed with that message."""
         message = Reply(id=request_id, agent=agent, ok=error is None, error=error)
-        self.publish(topics.agent_replies(agent), message, qos=1)
+        self.publish(self.topics.agent_replies(agent), message, qos=1)
 
     def reply_admin(self, request_id: str | None, error: str | None = None) -> None:
         """Answer an admin command: ok without `error`, else failed with that message."""
         message = AdminReply(id=request_id, ok=error is None, error=error)
-        self.publish(topics.ADMIN_REPLIES, message, qos=1)
+        self.publish(self.topics.admin_replies, message, qos=1)
 
     def reply_supervisor(self, user: str, request_id: str | None,
                          error: str | None = None) -> None:
         """Answer a supervisor command on `…/supervisors/{user}/replies`."""
         message = SupervisorReply(id=request_id, user=user, ok=error is None, error=error)
-        self.publish(topics.supervisor_replies(user), message, qos=1)
+        self.publish(self.topics.supervisor_replies(user), message, qos=1)
 
     def publish_supervisor_event(self, event: SupervisorEvent) -> None:
-        """Who listens to whom: QoS 1, not retained, on `callcenter/v1/supervisors/events`."""
-        self.publish(topics.SUPERVISOR_EVENTS, event, qos=1)
+        """Who listens to whom: QoS 1, not retained, on `…/supervisors/events`."""
+        self.publish(self.topics.supervisor_events, event, qos=1)
 
     def publish_voicemail(self, event: VoicemailEvent) -> None:
-        """A new message: QoS 1, not retained, on `callcenter/v1/voicemail/{box}`."""
-        self.publish(topics.voicemail(event.box), event, qos=1)
+        """A new message: QoS 1, not retained, on `…/voicemail/{box}`."""
+        self.publish(self.topics.voicemail(event.box), event, qos=1)
 
     def _dropped(self, message: Outgoing) -> None:
         self.stats.dropped += 1
@@ -348,24 +393,24 @@ class MqttBus:
 
     async def agent_commands(self) -> AsyncIterator[tuple[str, AgentCommand | CommandError]]:
         """`(agent id, command or error)` for every payload on `…/agents/+/commands`."""
-        async for topic, payload in self.messages(topics.AGENT_COMMANDS_FILTER):
-            agent = topics.agent_of_command_topic(topic)
+        async for topic, payload in self.messages(self.topics.agent_commands_filter):
+            agent = self.topics.agent_of_command_topic(topic)
             if agent is None:  # cannot even be replied to: its reply topic would be invalid
                 log.warning("MQTT: command on %r ignored: the agent id is not valid", topic)
                 continue
             yield agent, parse_agent_command(agent, payload)
 
     async def admin_commands(self) -> AsyncIterator[AdminCommand | CommandError]:
-        """Every payload on `callcenter/v1/admin/commands`, parsed."""
-        async for _, payload in self.messages(topics.ADMIN_COMMANDS):
+        """Every payload on `…/admin/commands`, parsed."""
+        async for _, payload in self.messages(self.topics.admin_commands):
             yield parse_admin_command(payload)
 
     async def supervisor_commands(
         self,
     ) -> AsyncIterator[tuple[str, SupervisorCommand | CommandError]]:
         """`(user id, command or error)` for every payload on `…/supervisors/+/commands`."""
-        async for topic, payload in self.messages(topics.SUPERVISOR_COMMANDS_FILTER):
-            user = topics.user_of_supervisor_command_topic(topic)
+        async for topic, payload in self.messages(self.topics.supervisor_commands_filter):
+            user = self.topics.user_of_supervisor_command_topic(topic)
             if user is None:  # cannot even be replied to: its reply topic would be invalid
                 log.warning("MQTT: command on %r ignored: the user id is not valid", topic)
                 continue
@@ -540,8 +585,14 @@ def _raise_if_cancelled() -> None:
         raise asyncio.CancelledError
 
 
-async def probe(config: BusConfig, timeout: float = 2.0) -> str | None:
-    """Try one MQTT connection to the configured broker: None if accepted, else why not."""
+async def connect_once(config: BusConfig, timeout: float = 2.0) -> None:
+    """Open one MQTT connection to the configured broker and close it again.
+
+    Raises `BusRefusedError` when the broker answers and refuses (bad user name or password,
+    not authorised, client id rejected, protocol: waiting will not help) and
+    `BusConnectionError` when it cannot be reached or does not answer within `timeout`
+    seconds (or says it is unavailable).
+    """
     client = aiomqtt.Client(
         config.host,
         config.port,
@@ -553,14 +604,44 @@ async def probe(config: BusConfig, timeout: float = 2.0) -> str | None:
         protocol=aiomqtt.ProtocolVersion.V311,
         logger=log,
     )
+    where = f"MQTT broker {config.address}"
     try:
         async with asyncio.timeout(timeout + 1):
             async with client:
-                return None
+                return
+    except MqttConnectError as exc:
+        if _refusal_is_final(exc.rc):
+            raise BusRefusedError(f"{where} refused the connection of {config.client_id!r}"
+                                  f"{_as_user(config)}: {_describe(exc)}") from None
+        raise BusConnectionError(f"{where}: {_describe(exc)}") from None
     except aiomqtt.MqttError as exc:
-        return _describe(exc)
+        raise BusConnectionError(f"{where}: {_describe(exc)}") from None
     except TimeoutError:
-        return f"no answer within {timeout:g} s"
+        raise BusConnectionError(f"{where}: no answer within {timeout:g} s") from None
+
+
+# CONNACK return codes (MQTT 3.1.1, 3.2.2.3) and the MQTT 5 reason codes paho 2 turns them
+# into: 1/132 protocol, 2/133 client id, 4/134 user name or password, 5/135 not authorised.
+# Only 3/136, "server unavailable", is worth another try.
+_FINAL_REFUSALS = frozenset({1, 2, 4, 5, 132, 133, 134, 135})
+
+
+def _refusal_is_final(rc: object) -> bool:
+    value = getattr(rc, "value", rc)
+    return isinstance(value, int) and value in _FINAL_REFUSALS
+
+
+def _as_user(config: BusConfig) -> str:
+    return f" as user {config.username!r}" if config.username else " (no user name)"
+
+
+async def probe(config: BusConfig, timeout: float = 2.0) -> str | None:
+    """Try one MQTT connection to the configured broker: None if accepted, else why not."""
+    try:
+        await connect_once(config, timeout)
+    except BusError as exc:
+        return str(exc).removeprefix(f"MQTT broker {config.address}: ")
+    return None
 
 
 def _describe(exc: BaseException) -> str:

@@ -23,3 +23,8 @@ class BusTopicError(BusError):
 
 class BusClosedError(BusError):
     """The bus was used outside its `async with` block."""
+
+
+class BusRefusedError(BusError):
+    """The broker answered and refused the connection (credentials, authorisation, client
+    id): trying again with the same settings will not help."""

@@ -1,7 +1,11 @@
 """The `callcenter` command line: one Typer app (`app.py`), one module per command group.
 
 A command module imports `app` from `callcenter.cli.app` and decorates its commands;
-importing the module below is what registers them.
+importing the module below is what registers them. Every command module is imported to build
+the command line, also for `--version` or `erlang`, so at module level it imports only Typer,
+the standard library's cheap modules and what its parameters' types and defaults need; the
+engine, SQLAlchemy, numpy, rich, pydantic models ... are imported inside the command that uses
+them (tests/callcenter/cli/test_startup.py keeps it so).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicemail",
     "dialplan",
     "prompts",
+    "systemd",
 )
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from callcenter import __version__
-
 app = typer.Typer(
     name="callcenter",
     help="A call-center engine for the Asterisk PBX.",
@@ -17,6 +15,8 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
+        from callcenter import __version__
+
         typer.echo(f"callcenter {__version__}")
         raise typer.Exit()
 

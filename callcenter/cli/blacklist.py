@@ -13,22 +13,15 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
-from cdr.blacklist import (
-    BlacklistEntry,
-    BlacklistError,
-    add_to_blacklist,
-    blacklist_history,
-    import_blacklist,
-    list_blacklist,
-    parse_duration,
-    parse_expires,
-    remove_from_blacklist,
-)
+
+if TYPE_CHECKING:
+    from cdr.blacklist import BlacklistEntry
 
 PARTIAL_IMPORT = 3
 
@@ -48,6 +41,8 @@ def when(epoch: float | None) -> str:
 def _expiry(expires: str | None, duration: str | None, now: float) -> float | None:
     if expires is not None and duration is not None:
         fail("--expires and --for both given: expected one of them (or neither: for good)")
+    from cdr.blacklist import BlacklistError, parse_duration, parse_expires
+
     try:
         if expires is not None:
             return parse_expires(expires)
@@ -75,6 +70,8 @@ def add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Block a number (again: the new reason and expiry replace the old ones)."""
+    from cdr.blacklist import add_to_blacklist
+
     now = time.time()
     expires_at = _expiry(expires, duration, now)
     entry = run_on_database(db, lambda database: add_to_blacklist(database, number, reason, now,
@@ -90,6 +87,8 @@ def remove(
     db: str | None = DB_OPTION,
 ) -> None:
     """Unblock a number; exit 1 if it was not on the list."""
+    from cdr.blacklist import remove_from_blacklist
+
     now = time.time()
     removed = run_on_database(db, lambda database: remove_from_blacklist(database, number, by=by,
                                                               now=now, reason=reason))
@@ -104,6 +103,8 @@ def list_entries(
     db: str | None = DB_OPTION,
 ) -> None:
     """One line per blocked number: number, until, added, reason."""
+    from cdr.blacklist import list_blacklist
+
     now = time.time()
     entries = run_on_database(db, lambda database: list_blacklist(database, now, include_expired))
     for entry in entries:
@@ -117,6 +118,8 @@ def history(
     db: str | None = DB_OPTION,
 ) -> None:
     """Every change in order: when, who, add/remove, number, until, reason."""
+    from cdr.blacklist import blacklist_history
+
     changes = run_on_database(db, lambda database: blacklist_history(database, number))
     for change in changes:
         until = f"  until {when(change.expires_at)}" if change.action == "add" else ""
@@ -133,6 +136,8 @@ def import_file(
 ) -> None:
     """Block every good row of a CSV (expires: ISO date/time, a duration such as 30d, or
     empty for good); bad rows are listed and exit 3, the good ones are loaded anyway."""
+    from cdr.blacklist import import_blacklist
+
     now = time.time()
     result = run_on_database(db, lambda database: import_blacklist(database, file, by=by, now=now))
     for problem in result.problems:

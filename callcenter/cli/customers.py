@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.customers import ImportResult, import_customers
-from cdr.db import Database
 from cdr.errors import CdrError, CustomerImportError, DatabaseBehindError
-from cdr.migrate import ensure_current
+
+if TYPE_CHECKING:
+    from cdr.customers import ImportResult
 
 customers_app = typer.Typer(help="Customer records.", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
@@ -29,6 +29,12 @@ def customers_import(
     """Import customers (customer_id, name, phone, email, tier, notes), mapped by header."""
     if not file.is_file():
         fail(f"{file}: no such file")
+    import asyncio
+
+    from cdr.customers import import_customers
+    from cdr.db import Database
+    from cdr.migrate import ensure_current
+
     url = db_url(db)
 
     async def run() -> ImportResult:

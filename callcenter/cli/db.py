@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.db import Database
 from cdr.errors import CdrError
-from cdr.migrate import current_revision, head_revision, upgrade
 
 db_app = typer.Typer(help="The call-record database: migrations and status.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
+def shown(url: str) -> str:
+    """The URL as messages show it: the password hidden (a bad URL is shown as given: it
+    is refused before anything is said of it)."""
+    from cdr.db import normalize_url
+
+    try:
+        return normalize_url(url).render_as_string(hide_password=True)
+    except CdrError:
+        return url
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = DB_OPTION) -> None:
     """Create or upgrade the database schema to this version (safe to run again)."""
+    import asyncio
+
+    from cdr.db import Database
+    from cdr.migrate import current_revision, upgrade
+
     url = db_url(db)
 
     async def run() -> tuple[str | None, str | None]:
@@ -31,16 +43,21 @@ def db_upgrade(db: str | None = DB_OPTION) -> None:
     except CdrError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"database {url} unreachable: {exc}", code=1)
+        fail(f"database {shown(url)} unreachable: {exc}", code=1)
     if before == after:
-        typer.echo(f"database {url} is up to date (revision {after})")
+        typer.echo(f"database {shown(url)} is up to date (revision {after})")
     else:
-        typer.echo(f"database {url} upgraded from {before or 'empty'} to {after}")
+        typer.echo(f"database {shown(url)} upgraded from {before or 'empty'} to {after}")
 
 
 @db_app.command("status")
 def db_status(db: str | None = DB_OPTION) -> None:
     """Print the database's schema revision; exit 1 if it is behind this version."""
+    import asyncio
+
+    from cdr.db import Database, normalize_url
+    from cdr.migrate import current_revision, head_revision
+
     url = db_url(db)
 
     async def run() -> str | None:
@@ -51,12 +68,16 @@ def db_status(db: str | None = DB_OPTION) -> None:
         current = asyncio.run(run())
     except CdrError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"database {shown(url)} unreachable: {exc}", code=1)
     head = head_revision()
     if current == head:
-        typer.echo(f"database {url} is at revision {current} (current)")
+        typer.echo(f"database {shown(url)} is at revision {current} (current)")
         return
+    again = (f"--db {url}" if normalize_url(url).password is None
+             else "with the same --db or CALLCENTER_DB")
     typer.echo(
-        f"database {url} is at revision {current or 'empty'}, this version needs {head}; "
-        f"run `callcenter db upgrade --db {url}`"
+        f"database {shown(url)} is at revision {current or 'empty'}, this version needs {head};"
+        f" run `callcenter db upgrade {again}`"
     )
     raise typer.Exit(1)

@@ -1,20 +1,24 @@
-"""Options and error handling shared by the database commands (db, report, export, customers)."""
+"""Options and error handling shared by the database commands (db, report, export, customers).
+
+Imported when the CLI is built: SQLAlchemy and the database code load only when a command
+opens the database (`run_on_database`).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
-from cdr.db import URL_ENV, Database, default_url
+from cdr.db_url import URL_ENV, default_url
 from cdr.errors import CdrError, DatabaseBehindError
-from cdr.migrate import ensure_current
+
+if TYPE_CHECKING:
+    from cdr.db import Database
 
 T = TypeVar("T")
 
@@ -42,6 +46,12 @@ def run_on_database(db: str | None, work: Callable[[Database], Awaitable[T]]) ->
     """Open the database (refusing one whose schema is behind), run `work` on it, and turn
     failures into exit codes: 1 for a database that is behind or unreachable, 2 for bad
     input the cdr layer refused (`CdrError`)."""
+    import asyncio
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cdr.db import Database
+    from cdr.migrate import ensure_current
 
     async def run() -> T:
         async with Database(db_url(db)) as database:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from callcenter.cli.app import app
-from callcenter.demo.run import describe_pop, kpi_reports, run_demo, summary_table
-from callcenter.demo.virtual import virtual_demo
-from cdr.records import SegmentKind
 
 
 @app.command()
@@ -31,12 +26,21 @@ def demo(
                                 help="With --virtual: length of the scripted day, hours."),
 ) -> None:
     """Start the Asterisk emulator, the engine, SQLite and MQTT; play a busy period live."""
+    from rich.console import Console
+
     console = Console()
     if not console.is_terminal:  # logs and pipes: wide enough for the tables
         console = Console(width=120)
     if virtual:
+        from callcenter.demo.virtual import virtual_demo
+
         virtual_demo(console, seed, hours)
         return
+    import asyncio
+
+    from callcenter.demo.run import describe_pop, kpi_reports, run_demo, summary_table
+    from cdr.records import SegmentKind
+
     result = asyncio.run(run_demo(console, minutes=minutes, speed=speed, seed=seed,
                                   directory=directory, mqtt_host=mqtt_host,
                                   mqtt_port=mqtt_port))

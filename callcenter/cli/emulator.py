@@ -7,16 +7,13 @@ trunk, so the engine (or its benchmark) can run against it from another process.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
+from pathlib import Path
 
-import numpy as np
 import typer
 
 from callcenter.cli.app import app
-from callcenter.emulator import Agent, Emulator, InboundCaller, Softphone, Workload
-from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
 
 
 @app.command("emulator")
@@ -46,13 +43,31 @@ def emulator(
     start_after_login: float = typer.Option(
         -1.0, help="Start the inbound load this many seconds after the first AMI login"
         " (a load test waits for its engine); negative: at once."),
+    sounds: Path | None = typer.Option(
+        None, "--sounds", help="Asterisk's sounds directory: prompts missing from it fail "
+        "as on a real PBX (Playback FAILED, STREAM FILE -1); without it every prompt plays."),
+    app_queue: bool | None = typer.Option(
+        None, "--app-queue/--no-app-queue", help="Load app_queue (QueueStatus, Queue()); "
+        "default: only when the dialplan needs it (the fixture queues without --phones)."),
 ) -> None:
     """Serve the Asterisk 22 emulator (user `cc`, secret from CALLCENTER_AMI_SECRET or
     `ccsecret`) with the fixture dialplan and queues (support, sales, ringall, backoffice),
     and optionally the engine dialplan, softphones and an inbound load."""
+    import asyncio
+
+    import numpy as np
+
+    from callcenter.emulator import Agent, Emulator, InboundCaller, Softphone, Workload
+    from dialplans.engine_contexts import EngineDialplanParams, Route, engine_contexts
+
     secret = os.environ.get("CALLCENTER_AMI_SECRET", "ccsecret")
     if rate > 0 and phones == 0:
         raise typer.BadParameter("--rate needs --phones (the engine dialplan)", param_hint="--rate")
+    if sounds is not None and not sounds.is_dir():
+        raise typer.BadParameter(f"{sounds}: not a directory", param_hint="--sounds")
+    if agents and app_queue is False:
+        raise typer.BadParameter("--agents are queue members: they need app_queue",
+                                 param_hint="--agents")
     contexts = None
     if phones:
         try:
@@ -61,8 +76,9 @@ def emulator(
             raise typer.BadParameter(str(exc)) from exc
 
     async def serve() -> None:
-        async with Emulator(speed=speed, port=port, users={"cc": secret},
-                            contexts=contexts) as emu:
+        async with Emulator(speed=speed, port=port, users={"cc": secret}, contexts=contexts,
+                            app_queue=True if agents else app_queue,
+                            sounds_dir=str(sounds) if sounds is not None else None) as emu:
             load = Workload(emu.pbx)
             for i in range(agents):
                 load.add_agent(Agent(f"11{i:02d}", ring=2, talk=talk))

@@ -9,15 +9,31 @@ from typing import Any
 
 import typer
 
-from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
 from callcenter.bus.errors import BusError
-from callcenter.engine.remote import PING_TOPIC, Remote
+from callcenter.cli.dbopts import fail
+from callcenter.engine.remote import Remote
 
 Send = Callable[[Remote], Awaitable[dict[str, Any]]]
 
 
+def bus_config(host: str, port: int, timeout: float, prefix: str | None,
+               **overrides: Any) -> BusConfig:
+    """A command-line client's bus: a client id of its own, the engine's topic prefix
+    (`--topic-prefix`, else CALLCENTER_MQTT_TOPIC_PREFIX, else the default); exit 2 naming a
+    bad prefix."""
+    settings: dict[str, Any] = {"host": host, "port": port, "connect_timeout": timeout,
+                                "client_id": unique_client_id("callcenter-cli"), **overrides}
+    if prefix is not None:
+        settings["topic_prefix"] = prefix
+    try:
+        return BusConfig.from_env(**settings)
+    except BusError as error:
+        fail(str(error))
+
+
 def request_engine(config: BusConfig, send: Send, *, timeout: float,
-                   ping_topic: str = PING_TOPIC) -> None:
+                   ping_topic: str | None = None) -> None:
     """Open the bus, `send` one command through a `Remote`, and exit as the reply says."""
 
     async def run() -> dict[str, Any] | str:

@@ -6,27 +6,21 @@ and a message naming the option and the value.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from callcenter.cli.app import app
-from simulations.erlang import ErlangError, erlang_a, erlang_c
-from simulations.staffing import (
-    IntervalForecast,
-    StaffingError,
-    StaffingGoal,
-    StaffingResult,
-    load_forecast,
-    staff_forecast,
-)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from simulations.staffing import StaffingGoal, StaffingResult
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smh]?)\s*$", re.IGNORECASE)
 _UNIT_S = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -59,6 +53,8 @@ def erlang(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object to stdout."),
 ) -> None:
     """Waits, service level and occupancy for one interval (Erlang C, or A with --patience)."""
+    from simulations.erlang import ErlangError, erlang_a, erlang_c
+
     interval_s = _interval(interval)
     _check("--calls", calls, minimum=0.0, open_low=False)
     _check("--aht", aht, minimum=0.0, open_low=True)
@@ -140,6 +136,14 @@ def staffing(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object to stdout."),
 ) -> None:
     """Fewest agents meeting a service-level goal, per interval, before and after shrinkage."""
+    from simulations.staffing import (
+        IntervalForecast,
+        StaffingError,
+        StaffingGoal,
+        load_forecast,
+        staff_forecast,
+    )
+
     interval_s = _interval(interval)
     _check("--target", target, minimum=0.0, open_low=False)
     _share("--goal", goal, closed_high=False)
@@ -221,6 +225,8 @@ def _share(option: str, value: float, closed_high: bool) -> None:
 
 
 def _fail(option: str, value: object, message: str) -> NoReturn:
+    from rich.console import Console
+
     shown = f" {value}" if value != "" else ""
     Console(stderr=True, soft_wrap=True).print(
         f"[red]error:[/red] {option}{shown}: {message}", highlight=False
@@ -229,16 +235,22 @@ def _fail(option: str, value: object, message: str) -> NoReturn:
 
 
 def _print_json(document: dict[str, object]) -> None:
+    import json
+
     json.dump(document, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else Console(width=130)
 
 
 def _erlang_table(document: dict[str, object]) -> Table:
+    from rich.table import Table
+
     model = "Erlang A" if document["model"] == "erlang_a" else "Erlang C"
     title = (
         f"{model}: {document['calls']:g} calls in {document['interval_s']:g} s, "
@@ -269,6 +281,8 @@ def _erlang_table(document: dict[str, object]) -> Table:
 
 
 def _staffing_table(results: list[StaffingResult], plan: StaffingGoal) -> Table:
+    from rich.table import Table
+
     goal = f"{(plan.service_level or 0.0) * 100:g}% in {plan.target_s:g} s"
     if plan.abandon_cap is not None:
         goal += f", abandon <= {plan.abandon_cap * 100:g}%"

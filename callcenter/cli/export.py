@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail, period
-from cdr.db import Database
 from cdr.errors import CdrError, DatabaseBehindError
-from cdr.exports import master_csv, queue_log
-from cdr.migrate import ensure_current
+
+if TYPE_CHECKING:
+    from cdr.db import Database
 
 export_app = typer.Typer(help="Export call records in Asterisk's formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -34,6 +32,11 @@ def _export(
     db: str | None,
 ) -> int:
     frm, to = period(start, end)
+    import asyncio
+
+    from cdr.db import Database
+    from cdr.migrate import ensure_current
+
     url = db_url(db)
 
     async def run(handle: TextIO) -> int:
@@ -64,6 +67,8 @@ def export_queue_log(
     db: str | None = DB_OPTION,
 ) -> None:
     """Asterisk queue_log lines (ENTERQUEUE, CONNECT, COMPLETE*, ABANDON, PAUSE, ...)."""
+    from cdr.exports import queue_log
+
     lines = _export(queue_log, start, end, output, db)
     if output is not None:
         typer.echo(f"wrote {lines} queue_log lines to {output}", err=True)
@@ -80,10 +85,13 @@ def export_master_csv(
         " time unless usegmtime=yes), e.g. Asia/Shanghai."),
 ) -> None:
     """CDRs in Asterisk's Master.csv column order (cdr_csv)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"--time-zone: expected an IANA zone such as Asia/Shanghai, got {time_zone!r}")
+    from cdr.exports import master_csv
 
     def in_zone(database: Database, frm: float, to: float) -> AsyncIterator[str]:
         return master_csv(database, frm, to, zone)

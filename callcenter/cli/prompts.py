@@ -41,7 +41,7 @@ def build_command(
     """Speak every prompt the configuration needs, in each of its languages, into --out."""
     # The engine's config and the renderer load pydantic models and the IVR: only here.
     from callcenter.cli.dbopts import fail
-    from callcenter.cli.dialplan import render_input
+    from callcenter.cli.dialplan_input import render_input
     from callcenter.engine.config import ConfigError, load_config
     from dialplans.engine_contexts import DialplanParamsError
     from dialplans.prompt_build import Outcome, PlannedPrompt, PromptBuildError, plan_build

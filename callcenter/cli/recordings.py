@@ -7,31 +7,26 @@ File work runs in a thread (`asyncio.to_thread`), database work through the asyn
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import json
 import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from sqlalchemy import delete, func, insert, select, update
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, fail, parse_when, period, run_on_database
-from callcenter.engine.config import ConfigError, EngineConfig, load_config
-from cdr.db import Database
-from cdr.schema import CallRow, QaScoreRow, RecordingRow, SurveyRow
-from recording.metadata import RecordingMetadata, pauses_from_json
-from recording.qa import ScoreError, sample_per_agent, weighted_score
-from recording.retention import purge_plan
-from recording.settings import RecordingSettings
-from recording.storage import CopyError, FileCheck, FileStatus, check_file, copy_verified
-from recording.storage import relative_to_root as below_root
+
+if TYPE_CHECKING:
+    from callcenter.cli.recordings_db import Listed
+    from callcenter.engine.config import EngineConfig
+    from recording.settings import RecordingSettings
+    from recording.storage import FileCheck
+
+T = TypeVar("T")
 
 recordings_app = typer.Typer(help="Recording files: list, check, copy, purge.",
                              no_args_is_help=True)
@@ -40,8 +35,6 @@ qa_app = typer.Typer(help="Quality review: sample calls, score them, report per 
                      no_args_is_help=True)
 app.add_typer(qa_app, name="qa")
 
-AnyRow = Any  # SQLAlchemy rows and selects of several columns (variadic generics)
-AnySelect = Any
 CONFIG = typer.Option(None, "--config", "-c", help="The engine's YAML (recording: settings).")
 FROM = typer.Option(None, "--from", help="Recorded from, YYYY-MM-DD[THH:MM]; default 30 days ago.")
 TO = typer.Option(None, "--to", help="Recorded before (a bare date includes the day).")
@@ -52,16 +45,13 @@ CSAT_BELOW = typer.Option(None, "--csat-below", min=1, max=6,
                           help="Only calls whose CSAT (1-5) is below N.")
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
-    meta: RecordingMetadata
-    outcome: str | None
-    csat: int | None
-
-
 def _settings(config: Path | None) -> RecordingSettings:
     if config is None:
+        from recording.settings import RecordingSettings
+
         return RecordingSettings()
+    from callcenter.engine.config import ConfigError, load_config
+
     try:
         engine: EngineConfig = load_config(config)
     except ConfigError as error:
@@ -69,66 +59,31 @@ def _settings(config: Path | None) -> RecordingSettings:
     return engine.recording
 
 
-
 def _stamp(db: str | None, recording_ids: list[str], **stamp: float) -> None:
     """Set a time column (verified_at, purged_at) on these recordings' rows."""
     if not recording_ids:
         return
+    from callcenter.cli import recordings_db
 
-    async def mark(database: Database) -> None:
-        async with database.engine.begin() as conn:
-            await conn.execute(update(RecordingRow)
-                               .where(RecordingRow.recording_id.in_(recording_ids))
-                               .values(**stamp))
-
-    run_on_database(db, mark)
-
-
-def _meta(row: AnyRow) -> RecordingMetadata:
-    return RecordingMetadata(
-        recording_id=row.recording_id, call_id=row.call_id, path=row.path,
-        started_at=row.started_at, ended_at=row.ended_at, format=row.format,
-        size_bytes=row.size_bytes, sha256=row.sha256, queue=row.queue, agent_id=row.agent_id,
-        pauses=pauses_from_json(row.pauses), archive_path=row.archive_path,
-        verified_at=row.verified_at, purged_at=row.purged_at, reason=row.reason,
-    )
-
-
-def _query(frm: float, to: float, agents: list[str], queues: list[str], outcomes: list[str],
-           csat_below: int | None) -> AnySelect:
-    csat = func.coalesce(SurveyRow.csat, CallRow.csat).label("csat_value")
-    query = (
-        select(RecordingRow, CallRow.outcome.label("call_outcome"), csat)
-        .outerjoin(CallRow, CallRow.call_id == RecordingRow.call_id)
-        .outerjoin(SurveyRow, SurveyRow.call_id == RecordingRow.call_id)
-        .where(RecordingRow.started_at >= frm, RecordingRow.started_at < to)
-        .order_by(RecordingRow.started_at, RecordingRow.recording_id)
-    )
-    if agents:
-        query = query.where(RecordingRow.agent_id.in_(agents))
-    if queues:
-        query = query.where(RecordingRow.queue.in_(queues))
-    if outcomes:
-        query = query.where(CallRow.outcome.in_(outcomes))
-    if csat_below is not None:
-        query = query.where(csat < csat_below)
-    return query
+    run_on_database(db, lambda database: recordings_db.stamp(database, recording_ids, **stamp))
 
 
 def _select(db: str | None, start: str | None, end: str | None, agents: list[str],
             queues: list[str], outcomes: list[str], csat_below: int | None,
             *, include_purged: bool = True) -> list[Listed]:
     frm, to = period(start, end)
-    query = _query(frm, to, agents, queues, outcomes, csat_below)
-    if not include_purged:
-        query = query.where(RecordingRow.purged_at.is_(None))
+    from callcenter.cli import recordings_db
 
-    async def work(database: Database) -> list[Listed]:
-        async with database.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [Listed(_meta(r), r.call_outcome, r.csat_value) for r in rows]
+    query = recordings_db.query(frm, to, agents, queues, outcomes, csat_below,
+                                include_purged=include_purged)
+    return run_on_database(db, lambda database: recordings_db.listed(database, query))
 
-    return run_on_database(db, work)
+
+def _in_thread(work: Callable[[], T]) -> T:
+    """Run file work in a thread (`asyncio.to_thread`), out of the way of the event loop."""
+    import asyncio
+
+    return asyncio.run(asyncio.to_thread(work))
 
 
 def _when(epoch: float | None) -> str:
@@ -157,17 +112,13 @@ def list_recordings(start: str | None = FROM, end: str | None = TO, agent: list[
 @recordings_app.command("show")
 def show(recording_id: str, db: str | None = DB_OPTION) -> None:
     """Everything stored about one recording."""
+    from callcenter.cli import recordings_db
 
-    async def work(database: Database) -> AnyRow | None:
-        query = _query(0.0, 1e12, [], [], [], None).where(
-            RecordingRow.recording_id == recording_id)
-        async with database.engine.connect() as conn:
-            return (await conn.execute(query)).first()
-
-    row = run_on_database(db, work)
+    row = run_on_database(db, lambda database: recordings_db.recording_row(database,
+                                                                           recording_id))
     if row is None:
         fail(f"no recording {recording_id!r}", code=1)
-    m = _meta(row)
+    m = recordings_db.meta(row)
     fields = {
         "recording": m.recording_id, "call": m.call_id, "queue": m.queue, "agent": m.agent_id,
         "started": _when(m.started_at), "ended": _when(m.ended_at),
@@ -184,6 +135,8 @@ def show(recording_id: str, db: str | None = DB_OPTION) -> None:
 
 
 def _report(checks: list[FileCheck]) -> int:
+    from recording.storage import FileStatus
+
     problems = [c for c in checks if c.status is not FileStatus.OK]
     for check in problems:
         typer.echo(f"{check.status.value.upper():10} {check.recording_id}  {check.path}"
@@ -196,6 +149,8 @@ def verify(start: str | None = FROM, end: str | None = TO, agent: list[str] = AG
            queue: list[str] = QUEUE, db: str | None = DB_OPTION) -> None:
     """Recompute every file's SHA-256 (and its archive copy's); list missing, unreadable,
     corrupt and unhashed files (exit code 1 if any). Good files get `verified_at`."""
+    from recording.storage import FileStatus, check_file
+
     rows = [r.meta for r in _select(db, start, end, agent, queue, [], None,
                                      include_purged=False)]
 
@@ -214,7 +169,7 @@ def verify(start: str | None = FROM, end: str | None = TO, agent: list[str] = AG
                 verified.append(meta.recording_id)
         return checks, verified
 
-    checks, verified = asyncio.run(asyncio.to_thread(check_all))
+    checks, verified = _in_thread(check_all)
     _stamp(db, verified, verified_at=time.time())
     problems = _report(checks)
     typer.echo(f"{len(rows)} recordings checked: {len(verified)} ok, {problems} problems",
@@ -235,6 +190,12 @@ def export(target: Path = typer.Option(..., "--dest", help="Directory to copy th
            db: str | None = DB_OPTION) -> None:
     """Copy the selected recordings (checksum-verified) into a directory with manifest.csv.
     Files that are missing or do not match their checksum are listed, not copied (exit 1)."""
+    import csv
+    import json
+
+    from recording.storage import CopyError, FileCheck, FileStatus, check_file, copy_verified
+    from recording.storage import relative_to_root as below_root
+
     settings = _settings(config)
     root = settings.read_directory or settings.directory
     rows = _select(db, start, end, agent, queue, outcome, csat_below, include_purged=False)
@@ -266,7 +227,7 @@ def export(target: Path = typer.Option(..., "--dest", help="Directory to copy th
             writer.writerows(manifest)
         return manifest, bad
 
-    manifest, bad = asyncio.run(asyncio.to_thread(copy_all))
+    manifest, bad = _in_thread(copy_all)
     problems = _report(bad)
     typer.echo(f"exported {len(manifest)} recordings to {target} (manifest.csv);"
                f" {problems} not exported", err=True)
@@ -285,14 +246,11 @@ def archive(target: Path | None = typer.Option(
     if where is None:
         fail("no archive directory: give --dest or set recording.archive_directory")
     root = settings.read_directory or settings.directory
+    from callcenter.cli import recordings_db
+    from recording.storage import CopyError, FileCheck, FileStatus, check_file, copy_verified
+    from recording.storage import relative_to_root as below_root
 
-    async def pending(database: Database) -> list[RecordingMetadata]:
-        query = select(RecordingRow).where(RecordingRow.archive_path.is_(None),
-                                           RecordingRow.purged_at.is_(None))
-        async with database.engine.connect() as conn:
-            return [_meta(r) for r in (await conn.execute(query)).all()]
-
-    rows = run_on_database(db, pending)
+    rows = run_on_database(db, recordings_db.unarchived)
 
     def copy_all() -> tuple[dict[str, str], list[FileCheck]]:
         done: dict[str, str] = {}
@@ -312,17 +270,9 @@ def archive(target: Path | None = typer.Option(
             done[meta.recording_id] = str(copy)
         return done, bad
 
-    done, bad = asyncio.run(asyncio.to_thread(copy_all))
+    done, bad = _in_thread(copy_all)
     now = time.time()
-
-    async def store(database: Database) -> None:
-        async with database.engine.begin() as conn:
-            for recording_id, copy in done.items():
-                await conn.execute(update(RecordingRow)
-                                   .where(RecordingRow.recording_id == recording_id)
-                                   .values(archive_path=copy, verified_at=now))
-
-    run_on_database(db, store)
+    run_on_database(db, lambda database: recordings_db.store_archived(database, done, now))
     problems = _report(bad)
     typer.echo(f"archived {len(done)} recordings to {where}; {problems} problems", err=True)
     if problems:
@@ -340,14 +290,11 @@ def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list what 
     settings = _settings(config)
     if config is None:
         fail("purge needs --config: the retention policy is in the engine's YAML")
+    from callcenter.cli import recordings_db
+    from recording.retention import purge_plan
 
-    async def load(database: Database) -> list[RecordingMetadata]:
-        async with database.engine.connect() as conn:
-            rows = (await conn.execute(select(RecordingRow)
-                                       .where(RecordingRow.purged_at.is_(None)))).all()
-        return [_meta(r) for r in rows]
-
-    plan = purge_plan(run_on_database(db, load), settings.retention, time.time())
+    plan = purge_plan(run_on_database(db, recordings_db.unpurged), settings.retention,
+                      time.time())
     for held in plan.held:
         typer.echo(f"HELD       {held.recording.recording_id}  {held.recording.path}  {held.why}")
     for item in plan.due:
@@ -373,7 +320,7 @@ def purge(dry_run: bool = typer.Option(False, "--dry-run", help="Only list what 
                 typer.echo(f"FAILED     {item.recording.recording_id}  {error}")
         return gone, failed
 
-    gone, failed = asyncio.run(asyncio.to_thread(remove))
+    gone, failed = _in_thread(remove)
     _stamp(db, gone, purged_at=time.time())
     typer.echo(f"purged {len(gone)} recordings, {len(failed)} failed", err=True)
     if failed:
@@ -407,18 +354,11 @@ def qa_sample(date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; 
     frm, to, label = _day(date)
     count = per_agent or qa.per_agent
     chosen_seed = qa.seed if seed is None else seed
-    query = (select(CallRow.call_id, CallRow.agent_id, RecordingRow.path)
-             .outerjoin(RecordingRow, RecordingRow.call_id == CallRow.call_id)
-             .where(CallRow.arrived_at >= frm, CallRow.arrived_at < to,
-                    CallRow.outcome == "answered", CallRow.agent_id.is_not(None)))
-    if not all_calls:
-        query = query.where(RecordingRow.path.is_not(None), RecordingRow.purged_at.is_(None))
+    from callcenter.cli import recordings_db
+    from recording.qa import sample_per_agent
 
-    async def work(database: Database) -> list[AnyRow]:
-        async with database.engine.connect() as conn:
-            return list((await conn.execute(query)).all())
-
-    rows = run_on_database(db, work)
+    rows = run_on_database(db, lambda database: recordings_db.answered_calls(database, frm, to,
+                                                                             all_calls))
     paths = {r.call_id: r.path for r in rows}
     sample = sample_per_agent(((r.call_id, r.agent_id) for r in rows), count, chosen_seed)
     for agent, calls in sample.items():
@@ -437,6 +377,8 @@ def qa_score(call_id: str,
              config: Path | None = CONFIG, db: str | None = DB_OPTION) -> None:
     """Score a call with the form of recording.qa (every criterion); a reviewer's new score
     of the same call replaces the old one."""
+    from recording.qa import ScoreError, weighted_score
+
     qa = _settings(config).qa
     given: dict[str, int] = {}
     for part in points:
@@ -448,21 +390,10 @@ def qa_score(call_id: str,
         score = weighted_score(qa, given)
     except ScoreError as error:
         fail(str(error))
+    from callcenter.cli import recordings_db
 
-    async def work(database: Database) -> str | None:
-        async with database.engine.begin() as conn:
-            agent = (await conn.execute(select(CallRow.agent_id)
-                                        .where(CallRow.call_id == call_id))).first()
-            if agent is None:
-                return None
-            await conn.execute(delete(QaScoreRow).where(QaScoreRow.call_id == call_id,
-                                                        QaScoreRow.reviewer == reviewer))
-            await conn.execute(insert(QaScoreRow).values(
-                call_id=call_id, reviewer=reviewer, agent_id=agent.agent_id,
-                scored_at=time.time(), score=score, points=json.dumps(given), comment=comment))
-            return str(agent.agent_id)
-
-    agent_id = run_on_database(db, work)
+    agent_id = run_on_database(db, lambda database: recordings_db.store_score(
+        database, call_id, reviewer, score, given, comment))
     if agent_id is None:
         fail(f"no call {call_id!r}", code=1)
     typer.echo(f"call {call_id} (agent {agent_id}): {score:.1f} / 100")
@@ -484,23 +415,10 @@ def qa_report(start: str | None = FROM, end: str | None = TO,
         year, week, _ = moment.isocalendar()
         return f"{year}-W{week:02d}"
 
-    async def work(database: Database) -> tuple[list[AnyRow], list[AnyRow]]:
-        scores = (select(QaScoreRow.agent_id, CallRow.arrived_at, QaScoreRow.score)
-                  .join(CallRow, CallRow.call_id == QaScoreRow.call_id)
-                  .where(CallRow.arrived_at >= frm, CallRow.arrived_at < to))
-        csat = func.coalesce(SurveyRow.csat, CallRow.csat).label("csat_value")
-        calls = (select(CallRow.agent_id, CallRow.arrived_at, csat)
-                 .outerjoin(SurveyRow, SurveyRow.call_id == CallRow.call_id)
-                 .where(CallRow.arrived_at >= frm, CallRow.arrived_at < to,
-                        CallRow.outcome == "answered", CallRow.agent_id.is_not(None)))
-        if agent:
-            scores = scores.where(QaScoreRow.agent_id.in_(agent))
-            calls = calls.where(CallRow.agent_id.in_(agent))
-        async with database.engine.connect() as conn:
-            return (list((await conn.execute(scores)).all()),
-                    list((await conn.execute(calls)).all()))
+    from callcenter.cli import recordings_db
 
-    scores, calls = run_on_database(db, work)
+    scores, calls = run_on_database(db, lambda database: recordings_db.qa_rows(database, frm,
+                                                                               to, agent))
     qa: dict[tuple[str, str], list[float]] = defaultdict(list)
     answered: dict[tuple[str, str], int] = defaultdict(int)
     csats: dict[tuple[str, str], list[int]] = defaultdict(list)

@@ -3,24 +3,20 @@ HTML page with charts. Bad input (dates, filters) exits with code 2 and says why
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail, period, warn
-from callcenter.reporting import add_erlang_a
-from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
-from cdr.db import Database
 from cdr.errors import CdrError, DatabaseBehindError, ReportInputError
-from cdr.html_report import to_html
+from cdr.grouping import GroupBy
 from cdr.kpis import ServiceLevelDefinition
-from cdr.migrate import ensure_current
-from cdr.render import to_csv, to_json, to_table
-from cdr.report import Report, build_report
+
+if TYPE_CHECKING:
+    from cdr.report import Report
 
 
 class ReportFormat(StrEnum):
@@ -71,6 +67,14 @@ def report(
 ) -> None:
     """KPIs from the call records: service level, abandons, ASA, AHT, FCR, CSAT, NPS, occupancy."""
     frm, to = period(start, end)
+    import asyncio
+
+    from callcenter.reporting import add_erlang_a
+    from cdr.aggregate import KpiSettings, ReportFilter
+    from cdr.db import Database
+    from cdr.migrate import ensure_current
+    from cdr.report import build_report
+
     try:
         flt = ReportFilter(frm, to, tuple(queue), tuple(agent), tuple(call_type))
     except ReportInputError as exc:
@@ -104,17 +108,24 @@ def report(
     if not result.rows:
         warn("no calls in this period")
     if fmt is ReportFormat.TABLE:
+        from rich.console import Console
+
+        from cdr.render import to_table
+
         if output is not None:
             with output.open("w") as handle:
                 to_table(result, Console(file=handle, width=250), title="Call center report")
         else:
             to_table(result, Console(), title="Call center report")
         return
-    text = {
-        ReportFormat.CSV: to_csv,
-        ReportFormat.JSON: to_json,
-        ReportFormat.HTML: to_html,
-    }[fmt](result)
+    if fmt is ReportFormat.HTML:  # matplotlib: only for the page with charts
+        from cdr.html_report import to_html
+
+        text = to_html(result)
+    else:
+        from cdr.render import to_csv, to_json
+
+        text = {ReportFormat.CSV: to_csv, ReportFormat.JSON: to_json}[fmt](result)
     if output is None:
         typer.echo(text, nl=False)
     else:

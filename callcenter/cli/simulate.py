@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from callcenter.cli.app import app
-from simulations.report import Estimate, SimulationReport, build_report
-from simulations.runner import default_jobs, run_replications
-from simulations.scenario import ScenarioError, load_scenario
-from simulations.stats import WAIT_BINS, RunStats
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from simulations.report import Estimate, SimulationReport
+    from simulations.stats import RunStats
 
 
 @app.command()
@@ -30,6 +29,19 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document to stdout."),
 ) -> None:
     """Run a scenario through the ACD on a virtual clock and report its KPIs."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from simulations.report import build_report
+    from simulations.runner import default_jobs, run_replications
+    from simulations.scenario import ScenarioError, load_scenario
+
     err = Console(stderr=True, soft_wrap=True)
     try:
         scenario = load_scenario(scenario_file)
@@ -65,6 +77,8 @@ def simulate(
         for path in write_outputs(report, _wait_histogram(runs), out):
             err.print(f"wrote {path}", highlight=False)
     if as_json:
+        import json
+
         json.dump(report.as_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
@@ -75,6 +89,8 @@ def simulate(
 
 
 def _wait_histogram(runs: list[RunStats]) -> list[int]:
+    from simulations.stats import WAIT_BINS
+
     total = [0] * WAIT_BINS
     for run in runs:
         for waits in run.waits.values():
@@ -96,6 +112,8 @@ def _fmt(estimate: Estimate, percent: bool = False, digits: int = 1) -> str:
 
 
 def _table(report: SimulationReport) -> Table:
+    from rich.table import Table
+
     table = Table(
         title=f"{report.scenario}: {report.replications} replication(s), seed {report.seed}"
         " (± is the 95 % CI half-width)"

@@ -1,28 +1,27 @@
 """`callcenter supervise …` (supervisor controls over MQTT) and `callcenter mqtt acl` (broker
 password and ACL files from the config).
 
-A supervise command is sent on `callcenter/v1/supervisors/{--as}/commands`; the engine checks
-the user's role and team, audits the command, and replies. Exit codes: 0 done, 1 refused (the
-engine's reason on stderr), 3 no reply / no broker. MQTT credentials: `CALLCENTER_MQTT_USERNAME`
-(default: the `--as` user when a password is set) and `CALLCENTER_MQTT_PASSWORD`.
+A supervise command is sent on `<prefix>/v1/supervisors/{--as}/commands` (`--topic-prefix`,
+default `callcenter`); the engine checks the user's role and team, audits the command, and
+replies. Exit codes: 0 done, 1 refused (the engine's reason on stderr), 3 no reply / no broker.
+MQTT credentials: `CALLCENTER_MQTT_USERNAME` (default: the `--as` user when a password is set)
+and `CALLCENTER_MQTT_PASSWORD`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from callcenter.bus import topics
-from callcenter.bus.client import BusConfig
 from callcenter.cli.app import app
+from callcenter.cli.busopts import PREFIX
 from callcenter.cli.dbopts import fail
-from callcenter.cli.engine_request import request_engine
-from callcenter.engine.config import ConfigError, load_config
-from callcenter.engine.remote import Remote
-from callcenter.supervision.acl import AclError, broker_users, passwords, write_broker_files
+
+if TYPE_CHECKING:
+    from callcenter.engine.remote import Remote
 
 supervise_app = typer.Typer(
     help="Supervisor controls on a running engine: listen, whisper, barge, force hang-up,"
@@ -39,29 +38,30 @@ PORT = typer.Option(1883, "--mqtt-port", min=1, max=65535, help="Its port.")
 TIMEOUT = typer.Option(5.0, "--timeout", min=0.1, help="Seconds to wait for the reply.")
 
 
-def _bus_config(user: str, host: str, port: int, timeout: float) -> BusConfig:
-    password = os.environ.get("CALLCENTER_MQTT_PASSWORD") or None
-    username = os.environ.get("CALLCENTER_MQTT_USERNAME") or (user if password else None)
-    return BusConfig(host=host, port=port, client_id=f"callcenter-supervise-{os.getpid()}",
-                     username=username, password=password, connect_timeout=timeout)
-
-
-def _send(user: str, host: str, port: int, timeout: float, cmd: str,
+def _send(user: str, host: str, port: int, timeout: float, prefix: str | None, cmd: str,
           fields: dict[str, Any]) -> None:
+    from callcenter.bus import topics
+    from callcenter.bus.client import unique_client_id
+    from callcenter.cli.engine_request import bus_config, request_engine
+
     if not topics.is_valid_name(user):
         fail(f"--as {user!r}: not a valid user id")
+    password = os.environ.get("CALLCENTER_MQTT_PASSWORD") or None
+    username = os.environ.get("CALLCENTER_MQTT_USERNAME") or (user if password else None)
+    config = bus_config(host, port, timeout, prefix, username=username, password=password,
+                        client_id=unique_client_id("callcenter-supervise"))
 
     async def send(remote: Remote) -> dict[str, Any]:
         return await remote.supervisor(user, cmd, timeout=timeout, **fields)
 
-    request_engine(_bus_config(user, host, port, timeout), send, timeout=timeout,
-                   ping_topic=topics.supervisor_ping(user))
+    request_engine(config, send, timeout=timeout,
+                   ping_topic=config.topics.supervisor_ping(user))
 
 
 def _agent_command(cmd: str, doc: str) -> None:
     def command(agent: str, user: str = AS, host: str = HOST, port: int = PORT,
-                timeout: float = TIMEOUT) -> None:
-        _send(user, host, port, timeout, cmd, {"agent": agent})
+                timeout: float = TIMEOUT, prefix: str | None = PREFIX) -> None:
+        _send(user, host, port, timeout, prefix, cmd, {"agent": agent})
 
     command.__doc__ = doc
     supervise_app.command(cmd)(command)
@@ -78,24 +78,26 @@ _agent_command("logout", "Log the agent out (refused while it is on a call).")
 
 @supervise_app.command("pause")
 def pause(agent: str, reason: str = typer.Option(..., help="e.g. coaching"), user: str = AS,
-          host: str = HOST, port: int = PORT, timeout: float = TIMEOUT) -> None:
+          host: str = HOST, port: int = PORT, timeout: float = TIMEOUT,
+          prefix: str | None = PREFIX) -> None:
     """Pause the agent with a reason (after its call, if it is on one)."""
-    _send(user, host, port, timeout, "pause", {"agent": agent, "reason": reason})
+    _send(user, host, port, timeout, prefix, "pause", {"agent": agent, "reason": reason})
 
 
 @supervise_app.command("move")
 def move(call_id: str, queue: str, user: str = AS, host: str = HOST, port: int = PORT,
-         timeout: float = TIMEOUT) -> None:
+         timeout: float = TIMEOUT, prefix: str | None = PREFIX) -> None:
     """Move a waiting call to another queue (it keeps its place by waiting time)."""
-    _send(user, host, port, timeout, "move_call", {"call_id": call_id, "queue": queue})
+    _send(user, host, port, timeout, prefix, "move_call", {"call_id": call_id, "queue": queue})
 
 
 @supervise_app.command("priority")
 def priority(call_id: str, value: int = typer.Argument(..., min=0, max=9, metavar="PRIORITY"),
              user: str = AS, host: str = HOST, port: int = PORT,
-             timeout: float = TIMEOUT) -> None:
+             timeout: float = TIMEOUT, prefix: str | None = PREFIX) -> None:
     """Set a waiting call's priority, 0-9 (higher is answered first)."""
-    _send(user, host, port, timeout, "set_priority", {"call_id": call_id, "priority": value})
+    _send(user, host, port, timeout, prefix, "set_priority",
+          {"call_id": call_id, "priority": value})
 
 
 @mqtt_app.command("acl")
@@ -106,12 +108,18 @@ def acl(
         None, "--secrets", help="user:password lines (else CALLCENTER_MQTT_PASSWORD_<USER>)."),
 ) -> None:
     """Write the Mosquitto password file, ACL file and the config lines that load them."""
+    from callcenter.bus.errors import BusError
+    from callcenter.bus.topics import Topics
+    from callcenter.engine.config import ConfigError, load_config
+    from callcenter.supervision.acl import AclError, broker_users, passwords, write_broker_files
+
     try:
         config = load_config(config_path)
-        users = broker_users(config.supervision, [a.id for a in config.agents])
+        users = broker_users(config.supervision, [a.id for a in config.agents],
+                             Topics(config.mqtt.topic_prefix))
         secret = passwords(users, secrets)
         passwd, acl_file, conf = write_broker_files(users, secret, out, str(config_path))
-    except (ConfigError, AclError) as error:
+    except (ConfigError, AclError, BusError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"{out}: {error.strerror or error}")

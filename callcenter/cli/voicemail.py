@@ -6,13 +6,17 @@ Exit codes: 0 done; 1 no such message, or the database is behind or unreachable;
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.blacklist import when
 from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
-from cdr.voicemail import DEFAULT_LIMIT, StoredVoicemail, list_voicemails, mark_heard
+from cdr.voicemail_model import DEFAULT_LIMIT
+
+if TYPE_CHECKING:
+    from cdr.voicemail_model import StoredVoicemail
 
 voicemail_app = typer.Typer(help="Voicemail messages: list them, mark them heard.",
                             no_args_is_help=True)
@@ -38,6 +42,8 @@ def list_messages(
     db: str | None = DB_OPTION,
 ) -> None:
     """Newest first: id, recorded, box, caller, duration, reason, heard, file."""
+    from cdr.voicemail import list_voicemails
+
     items = run_on_database(db, lambda database: list_voicemails(database, box=box,
                                                       unheard_only=unheard, limit=limit))
     for item in items:
@@ -51,6 +57,8 @@ def heard(
     db: str | None = DB_OPTION,
 ) -> None:
     """Mark a message as heard (marking again keeps the first time); exit 1 if unknown."""
+    from cdr.voicemail import mark_heard
+
     now = time.time()
     if not run_on_database(db, lambda database: mark_heard(database, voicemail_id, now)):
         fail(f"no voicemail {voicemail_id!r} (ids as `callcenter voicemail list` prints them)",

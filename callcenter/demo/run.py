@@ -20,7 +20,8 @@ from rich.table import Table
 
 from callcenter.agi import free_port
 from callcenter.ami import AmiConfig
-from callcenter.bus.client import MqttBus
+from callcenter.bus.client import MqttBus, unique_client_id
+from callcenter.bus.topics import unique_prefix
 from callcenter.demo import scenario
 from callcenter.emulator import Emulator
 from callcenter.engine.config import dialplan_params
@@ -65,7 +66,8 @@ async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
     root.setLevel(logging.INFO)
     result = DemoResult(database=str(db_path), log_file=str(log_path))
     rng = np.random.default_rng(seed)
-    config = scenario.engine_config(speed, mqtt_host, mqtt_port, free_port())
+    config = scenario.engine_config(speed, mqtt_host, mqtt_port, free_port(),
+                                    unique_prefix("callcenter-demo"))
     calls = scenario.schedule(rng, minutes)
     try:
         async with Emulator(speed=speed, users={"cc": AMI_SECRET},
@@ -80,12 +82,13 @@ async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
                 customers = directory / "customers.csv"
                 customers.write_text(scenario.customers_csv(), encoding="utf-8")
                 await import_customers(engine.db, customers)
-                bus_config = replace(engine.bus.config, client_id="callcenter-demo-desks")
+                bus_config = replace(engine.bus.config,
+                                     client_id=unique_client_id("callcenter-demo-desks"))
                 async with MqttBus(bus_config) as bus, Remote(bus) as desks:
                     console.print(f"[bold]callcenter demo[/bold]: {len(config.agents)} agents,"
                                   f" {len(config.queues)} queues, {len(calls)} calls over"
                                   f" {minutes:g} min played {speed:g}x faster;"
-                                  f" {result.broker}")
+                                  f" {result.broker}, topics {bus.topics.everything}")
                     for agent in config.agents:
                         await desks.command(agent.id, "login", device=agent.device)
                     result.placed = await _play(console, emu, desks, calls, speed)

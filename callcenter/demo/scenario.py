@@ -60,8 +60,11 @@ def caller_number(index: int) -> str:
     return f"+3120555{index % 997:04d}"
 
 
-def engine_config(speed: float, mqtt_host: str, mqtt_port: int, agi_port: int) -> EngineConfig:
-    """The demo center as an engine config, every engine-side time divided by `speed`."""
+def engine_config(speed: float, mqtt_host: str, mqtt_port: int, agi_port: int,
+                  topic_prefix: str) -> EngineConfig:
+    """The demo center as an engine config, every engine-side time divided by `speed`;
+    `topic_prefix` should be the run's own (`topics.unique_prefix`), so that demos sharing
+    a broker do not see each other."""
     scale = 1.0 / speed
     routes: list[dict[str, Any]] = []
     for did, (queue, language) in dids().items():
@@ -75,7 +78,7 @@ def engine_config(speed: float, mqtt_host: str, mqtt_port: int, agi_port: int) -
     ]
     return EngineConfig.model_validate({
         "center": "callcenter demo",
-        "mqtt": {"host": mqtt_host, "port": mqtt_port, "client_id": "callcenter-demo-engine",
+        "mqtt": {"host": mqtt_host, "port": mqtt_port, "topic_prefix": topic_prefix,
                  "embedded_fallback": True},
         "queues": [queue_model(q, time_scale=scale).model_dump() for q in busy_hour.QUEUES],
         "agents": agents,

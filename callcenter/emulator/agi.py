@@ -25,6 +25,15 @@ After `res/res_agi.c`:
 * RECORD FILE writes a real WAV of silence (mono 16-bit, 8 kHz; 16 kHz for `*16`
   formats) at `<path>.<format>`: an absolute path as it is, a relative one under
   `AgiSettings.record_dir` (Asterisk: `<datadir>/sounds`, main/file.c build_filename).
+  Its directory is never created: a missing one answers `200 result=-1 (writefile)`
+  and AGIExecEnd `ResultCode: -1` (handle_recordfile, ast_writefile's open failing; h7).
+  On a Local channel no frames arrive (nothing sends media to it): the file stays
+  empty and `endpos=0` (h7).
+* With `Pbx(sounds_dir=...)`, STREAM FILE, GET DATA's prompt, SAY DIGITS (`digits/N`)
+  and EXEC Playback/Background look the prompt up (dialplan.sound_candidates): a missing
+  STREAM FILE answers `200 result=-1 endpos=<offset>` at once (handle_streamfile, a
+  failure), GET DATA `200 result=-1` (ast_app_getdata_full), SAY DIGITS `200
+  result=-1` (say_filenames). SAY NUMBER does not look its words up.
 * Commands emulated: ANSWER, CHANNEL STATUS, EXEC, GET DATA, GET VARIABLE, HANGUP, NOOP,
   RECORD FILE, SAY DIGITS, SAY NUMBER, SET VARIABLE, STREAM FILE, VERBOSE, WAIT FOR DIGIT.
   Any other gets `510 Invalid or unknown command`.
@@ -44,8 +53,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from callcenter.emulator.dialplan import APPLICATIONS
 from callcenter.emulator.model import UP, EChannel
-from callcenter.emulator.phones import CallerScript, heard_entries
+from callcenter.emulator.phones import CallerScript
 
 if TYPE_CHECKING:
     from callcenter.emulator.pbx import Pbx
@@ -55,10 +65,7 @@ _LEADING_INT = re.compile(r"\s*[+-]?\d+")
 VERSION = "22.10.1"  # what `core show version` says (server.py)
 _DEAD_OK = frozenset({"EXEC", "GET VARIABLE", "NOOP", "SET VARIABLE", "VERBOSE"})
 # The applications `Dialplan.execute` runs, by the case-insensitive name pbx_findapp uses.
-_APPS = {a.lower(): a for a in (
-    "AGI", "Answer", "Bridge", "ChanSpy", "Dial", "Goto", "Hangup", "MixMonitor",
-    "MusicOnHold", "NoOp", "Playback", "Queue", "Ringing", "SayDigits", "SendDTMF", "Set",
-    "UserEvent", "Wait")}
+_APPS = {a.lower(): a for a in APPLICATIONS}
 
 
 @dataclass(slots=True)
@@ -137,11 +144,9 @@ def say_words(number: int) -> int:
 
 
 def write_silence(path: str, seconds: float, rate: int = 8000) -> None:
-    """A WAV of `seconds` of silence (mono, 16-bit), its directory made if need be."""
-    directory = os.path.dirname(path)
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-    with wave.open(path, "wb") as audio:
+    """A WAV of `seconds` of silence (mono, 16-bit). The directory must exist: like
+    ast_writefile (main/file.c) nothing creates it; OSError if it is missing."""
+    with open(path, "wb") as raw, wave.open(raw, "wb") as audio:
         audio.setnchannels(1)
         audio.setsampwidth(2)
         audio.setframerate(rate)
@@ -372,7 +377,7 @@ class AgiSession:
         return gone
 
     def caller_hangs_up(self) -> None:
-        self.pbx.remote_hangup(self.ch, 16)
+        self.pbx.remote_hangup(self.ch)
 
     def next_input(self) -> str:
         return self.script.next_input() if self.script is not None else ""
@@ -420,6 +425,8 @@ async def _stream_file(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     if not 4 <= len(argv) <= 5:
         raise _Usage
     offset = _int(argv[4]) if len(argv) == 5 else 0
+    if not await s.pbx.dialplan.sound(s.ch, argv[2]):
+        return f"200 result=-1 endpos={offset}", False  # ast_openstream failed
     length = round(s.pbx.dialplan.playback_s * 8000)
     s.note(f"play:{argv[2]}")
     loop = asyncio.get_running_loop()
@@ -438,8 +445,12 @@ async def _say_digits(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
         raise _Usage
     _int(argv[2])
     s.note(f"digits:{argv[2]}")
-    if await s.hold(s.pbx.dialplan.digit_s * len(argv[2])):
-        return "200 result=-1", False
+    dialplan = s.pbx.dialplan
+    for digit in argv[2]:
+        name = {"*": "star", "#": "pound", "-": "minus"}.get(digit, digit)
+        # ast_say_digit_str_full → say_filenames: a digit file that does not open is -1.
+        if not await dialplan.sound(s.ch, f"digits/{name}") or await s.hold(dialplan.digit_s):
+            return "200 result=-1", False
     return "200 result=0", True
 
 
@@ -488,6 +499,8 @@ async def _get_data(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     else:
         first = between = timeout / 1000
     if prompt:
+        if not await s.pbx.dialplan.sound(s.ch, prompt):
+            return "200 result=-1", True  # ast_app_getdata_full: ast_streamfile < 0
         s.note(f"getdata:{prompt}")
         if await s.hold(s.pbx.dialplan.playback_s):
             return "200 result=-1", True
@@ -541,7 +554,7 @@ async def _record_file(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     try:
         await asyncio.to_thread(write_silence, target, 0.0, rate)
     except OSError:
-        return "200 result=-1 (writefile)", False
+        return "200 result=-1 (writefile)", False  # no directory made (h7)
     s.note(f"record:{target}")
     limit = None if ms < 0 else ms / 1000
     speaks = s.script.caller.message_s if s.script is not None else None
@@ -560,9 +573,10 @@ async def _take_message(s: AgiSession, limit: float | None, speaks: float | None
         return (loop.time() - started) * s.pbx.speed
 
     if speaks is None:  # nobody on the line: silence until the timeout
+        media = s.ch.half == 0  # a Local channel gets no frames at all: nothing written
         if await s.hold(limit):
-            return elapsed(), "200 result=-1 (hangup) endpos={endpos}", False
-        return elapsed(), "200 result=0 (timeout) endpos={endpos}", True
+            return elapsed() if media else 0.0, "200 result=-1 (hangup) endpos={endpos}", False
+        return elapsed() if media else 0.0, "200 result=0 (timeout) endpos={endpos}", True
     if speaks <= 0:
         if not await s.hold(s.settings.reaction_s):
             s.caller_hangs_up()
@@ -592,12 +606,11 @@ async def _exec(s: AgiSession, argv: list[str]) -> tuple[str, bool]:
     if len(argv) < 2:
         raise _Usage
     app = _APPS.get(argv[1].lower())
-    if app is None:
+    if app is None or not s.pbx.dialplan.knows(app):
         return "200 result=-2", False
     data = argv[2] if len(argv) > 2 else ""
     if s.gone():
         return "200 result=-1", False
-    s.note(*heard_entries(app, data))
     await s.pbx.dialplan.execute(s.ch, app, data)
     return ("200 result=-1", False) if s.gone() else ("200 result=0", True)
 

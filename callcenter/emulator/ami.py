@@ -13,13 +13,14 @@ import contextlib
 import hashlib
 import os
 import random
+import re
 import time
 import wave
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from callcenter.ami.codec import FrameDecoder, Message, encode_message, parse_frame
-from callcenter.emulator.model import Pairs
+from callcenter.emulator.model import EXTENSION_STATE_TEXT, EChannel, Pairs, devstate_bucket
 from callcenter.emulator.pbx import OriginateRequest, encode_event
 
 if TYPE_CHECKING:
@@ -74,13 +75,16 @@ class Session:
 
     def send_list(self, message: Message, intro: str, items: list[tuple[str, Pairs]],
                   complete: str, *, id_first: bool = False, extra: Pairs | None = None) -> None:
-        aid = message.headers.get("ActionID", "")
+        # Without an ActionID in the request there is none in the list either
+        # (astman_send_listack, astman_send_list_complete_start in main/manager.c).
+        aid: Pairs = [("ActionID", message.headers["ActionID"])] \
+            if "ActionID" in message.headers else []
         self.reply(message, [("EventList", "start"), ("Message", intro)])
         for name, pairs in items:
             privilege = "Call" if name == "Status" else ""
-            body = [("ActionID", aid), *pairs] if id_first else [*pairs, ("ActionID", aid)]
+            body = [*aid, *pairs] if id_first else [*pairs, *aid]
             self.writer.write(encode_event(name, privilege, body))
-        tail: Pairs = [("ActionID", aid), ("EventList", "Complete"),
+        tail: Pairs = [*aid, ("EventList", "Complete"),
                        ("ListItems", str(len(items))), *(extra or [])]
         self.writer.write(encode_event(complete, "", tail))
 
@@ -129,6 +133,8 @@ class Session:
             self.error(message, "Authentication Required")
             return
         handler = HANDLERS.get(key)
+        if key in QUEUE_ACTIONS and not self.pbx.app_queue:
+            handler = None  # registered by app_queue, which is not loaded
         if handler is None:
             self.error(message, f"Invalid/unknown command: {action}. Use Action: ListCommands"
                                 " to show available commands.")
@@ -157,6 +163,9 @@ class Session:
 
 Handler = Callable[[Session, Message], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
+QUEUE_ACTIONS = frozenset(("queueadd", "queueremove", "queuepause", "queuepenalty",
+                           "queuememberringinuse", "queuelog", "queuestatus", "queuesummary"))
+"""The actions apps/app_queue.c registers (load_module): unknown without app_queue."""
 
 
 def action(name: str) -> Callable[[Handler], Handler]:
@@ -321,15 +330,25 @@ async def _coresettings(s: Session, m: Message) -> None:
 
 @action("ExtensionState")
 async def _extstate(s: Session, m: Message) -> None:
-    s.reply(m, [("Message", "Extension Status"), ("Exten", m.get("Exten")),
-                ("Context", m.get("Context")), ("Hint", ""), ("Status", "-1"),
-                ("StatusText", "Unknown")])
+    """action_extensionstate (main/manager.c): the hint and its extension state."""
+    exten = m.get("Exten")
+    if not exten:
+        s.error(m, "Extension not specified")
+        return
+    context = m.get("Context") or "default"
+    hint, status = s.pbx.extension_state(context, exten)
+    s.reply(m, [("Message", "Extension Status"), ("Exten", exten), ("Context", context),
+                ("Hint", hint), ("Status", str(status)),
+                ("StatusText", EXTENSION_STATE_TEXT.get(status, "Unknown"))])
 
 
 @action("DeviceStateList")
 async def _devstates(s: Session, m: Message) -> None:
+    """action_devicestatelist (res/res_manager_devicestate.c): every cached device state,
+    in the order of the stasis cache's hash buckets (model.devstate_bucket)."""
     states = {**s.pbx.queues._device_cache, **s.pbx.devices.states}
-    items = [("DeviceStateChange", [("Device", d), ("State", st)]) for d, st in states.items()]
+    items = [("DeviceStateChange", [("Device", d), ("State", states[d])])
+             for d in sorted(states, key=devstate_bucket)]
     s.send_list(m, "Device State Changes will follow", items, "DeviceStateListComplete",
                 id_first=True)
 
@@ -386,14 +405,59 @@ async def _redirect(s: Session, m: Message) -> None:
     ch.interrupt.set()
 
 
+def _hangup_cause(text: str) -> int:
+    """ast_manager_hangup_helper: a Cause of 1..127 is set on the channel; none, or an
+    invalid one, sets nothing (0)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= 127 else 0
+
+
 @action("Hangup")
 async def _hangup(s: Session, m: Message) -> None:
-    ch = s.pbx.find(m.get("Channel"))
+    name = m.get("Channel")
+    if not name:
+        s.error(m, "No channel specified")
+        return
+    if name.startswith("/"):
+        await _hangup_regex(s, m, name)
+        return
+    ch = s.pbx.find(name)
     if ch is None:
         s.error(m, "No such channel")
         return
     s.reply(m, [("Message", "Channel Hungup")])
-    cause = int(m.get("Cause") or 16)
+    _hangup_channel(s, ch, _hangup_cause(m.get("Cause")))
+
+
+async def _hangup_regex(s: Session, m: Message, name: str) -> None:
+    """`Channel: /regex/`: every channel whose name matches, in the container's order,
+    each reported as `ChannelHungup` (ast_manager_hangup_helper, main/manager.c; h7)."""
+    if len(name) < 2 or not name.endswith("/"):
+        s.error(m, "Regex format invalid, Channel param should be /regex/")
+        return
+    try:
+        pattern = re.compile(name[1:-1])
+    except re.error:
+        s.error(m, f"Regex compile failed on: {name}")
+        return
+    aid: Pairs = [("ActionID", m.headers["ActionID"])] if "ActionID" in m.headers else []
+    s.reply(m, [("EventList", "start"), ("Message", "Channels hung up will follow")])
+    cause = _hangup_cause(m.get("Cause"))
+    matched = 0
+    for ch in s.pbx.listed():
+        if ch.hungup or pattern.search(ch.name) is None:
+            continue
+        _hangup_channel(s, ch, cause)
+        matched += 1
+        s.own_event("ChannelHungup", "", [("Channel", ch.name), *aid])
+    s.own_event("ChannelsHungupListComplete", "", [*aid, ("EventList", "Complete"),
+                                                   ("ListItems", str(matched))])
+
+
+def _hangup_channel(s: Session, ch: EChannel, requested: int) -> None:
+    # A Local channel keeps the emulator's cause 16 (the Local-channel captures); on a SIP
+    # channel no Cause means none is set: its Hangup says 0 (h1, h4).
+    cause = requested or (0 if ch.devcat else 16)
     # A channel running dialplan (or an application that owns its bridge: Queue, Dial)
     # is asked to hang up and does so after the application's cleanup; one suspended
     # in a bridge made by the Bridge action, or a dialled leg, goes at once (d2, e2).
@@ -408,7 +472,7 @@ async def _hangup(s: Session, m: Message) -> None:
         ch.soft_hangup = True
         ch.variables["__ejected"] = "1"
         s.pbx.leave_bridge(ch)
-        s.pbx.request_peer_hangup(ch, cause)
+        s.pbx.request_peer_hangup(ch, cause or 16)
     else:
         s.pbx.hangup(ch, cause, soft=False)
 
@@ -501,13 +565,77 @@ def _duration(seconds: float) -> str:
 
 @action("CoreShowChannels")
 async def _coreshowchannels(s: Session, m: Message) -> None:
+    # action_coreshowchannels (main/manager.c) walks the snapshot cache by name: the
+    # channel container's hash order (Pbx.listed), the snapshot's appl "" when unset.
     now = time.monotonic()
     items = [("CoreShowChannel", [
         *c.snapshot(), ("Application", c.app), ("ApplicationData", c.app_data),
         ("Duration", _duration((now - c.created) * s.pbx.speed)),
         ("BridgeId", c.bridge.uniqueid if c.bridge else ""),
-    ]) for c in s.pbx.channels.values()]
+    ]) for c in s.pbx.listed()]
     s.send_list(m, "Channels will follow", items, "CoreShowChannelsComplete", id_first=True)
+
+
+def _formats(c: EChannel) -> Pairs:
+    """Codec fields of `Status`: ulaw for SIP (h2; slin written through a translator while
+    music plays), signed linear for Local channels (e2)."""
+    if not c.devcat:
+        return [("Nativeformats", "(slin)"), ("Readformat", "slin"), ("Readtrans", ""),
+                ("Writeformat", "slin"), ("Writetrans", "")]
+    write, trans = ("slin", "(slin@8000)->(ulaw@8000)") if c.moh else ("ulaw", "")
+    return [("Nativeformats", "(ulaw)"), ("Readformat", "ulaw"), ("Readtrans", ""),
+            ("Writeformat", write), ("Writetrans", trans)]
+
+
+@action("ShowDialPlan")
+async def _showdialplan(s: Session, m: Message) -> None:
+    """As main/pbx.c `manager_show_dialplan`: one `ListDialplan` per priority (ActionID
+    first, `Registrar: pbx_config`), `ShowDialPlanComplete` with the counts; an unknown
+    context or extension is an error reply, no list. (The emulator's contexts have no
+    includes, ignore patterns or switches, so none are listed.)"""
+    context, exten = m.get("Context") or "", m.get("Extension") or ""
+    aid = m.headers.get("ActionID", "")
+    items: list[Pairs] = []
+    contexts = extensions = 0
+    found_context = found_exten = False
+    for name, extens in s.pbx.dialplan.contexts.items():
+        if context and name != context:
+            continue
+        found_context = True
+        contexts += 1
+        for pattern, steps in extens.items():
+            if exten and not _extension_matches(pattern, exten):
+                continue
+            found_exten = True
+            extensions += 1
+            for priority, step in enumerate(steps, 1):
+                data = step.data if isinstance(step.data, str) else ""
+                label: Pairs = [("ExtensionLabel", step.label)] if step.label else []
+                items.append([("ActionID", aid), ("Context", name), ("Extension", pattern),
+                              *label, ("Priority", str(priority)), ("Application", step.app),
+                              ("AppData", data), ("Registrar", "pbx_config")])
+    if context and not found_context:
+        s.error(m, f"Did not find context {context}")
+        return
+    if exten and not found_exten:
+        s.error(m, f"Did not find extension {exten}@{context}" if context else
+                f"Did not find extension {exten} in any context")
+        return
+    s.reply(m, [("EventList", "start"), ("Message", "DialPlan list will follow")])
+    for pairs in items:
+        s.writer.write(encode_event("ListDialplan", "", pairs))
+    s.writer.write(encode_event("ShowDialPlanComplete", "", [
+        ("ActionID", aid), ("EventList", "Complete"), ("ListItems", str(len(items))),
+        ("ListExtensions", str(extensions)), ("ListPriorities", str(len(items))),
+        ("ListContexts", str(contexts))]))
+
+
+def _extension_matches(pattern: str, exten: str) -> bool:
+    """`ast_extension_match`: the interpreter's own matching, so a listing finds what a call
+    would."""
+    from callcenter.emulator.dialplan import _pattern
+
+    return _pattern(pattern).match(exten) is not None
 
 
 @action("Status")
@@ -520,17 +648,20 @@ async def _status(s: Session, m: Message) -> None:
             return
         chans = [ch]
     else:
-        chans = list(s.pbx.channels.values())
+        chans = s.pbx.listed()
     now = time.monotonic()
     items = []
     for c in chans:
+        # generate_status (main/manager.c) prints ast_channel_appl/data with %s: a
+        # channel with none (one pulled into Bridge() out of its Wait) shows "(null)".
+        appl, data = (c.app, c.app_data) if c.app else ("(null)", "(null)")
         pairs: Pairs = [
-            *c.snapshot(), ("Type", c.name.partition("/")[0]), ("DNID", ""),
+            *c.snapshot(), ("Type", c.name.partition("/")[0]),
+            ("DNID", c.variables.get("__dnid", "")),
             ("EffectiveConnectedLineNum", c.conn_num), ("EffectiveConnectedLineName", c.conn_name),
             ("TimeToHangup", "0"), ("BridgeID", c.bridge.uniqueid if c.bridge else ""),
-            ("Application", c.app), ("Data", c.app_data), ("Nativeformats", "(slin)"),
-            ("Readformat", "slin"), ("Readtrans", ""), ("Writeformat", "slin"),
-            ("Writetrans", ""), ("Callgroup", "0"), ("Pickupgroup", "0"),
+            ("Application", appl), ("Data", data),
+            *_formats(c), ("Callgroup", "0"), ("Pickupgroup", "0"),
             ("Seconds", str(int((now - c.created) * s.pbx.speed))),
         ]
         if _flag(m.get("AllVariables")):

@@ -9,7 +9,9 @@ do (`Newexten` for each priority, `VarSet` for `Set`, ...).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +23,50 @@ if TYPE_CHECKING:
     from dialplans.model import Dialplan as DialplanModel
 
 Data = str | Callable[[EChannel], str]
+
+APPLICATIONS = frozenset((
+    "AGI", "Answer", "Background", "Bridge", "ChanSpy", "Dial", "Goto", "Hangup",
+    "MixMonitor", "MusicOnHold", "NoOp", "Playback", "Queue", "Ringing", "SayDigits",
+    "SendDTMF", "Set", "UserEvent", "Wait",
+))
+"""The applications `Dialplan.execute` runs (Queue only while app_queue is loaded)."""
+
+# The file extensions of the formats Asterisk's format modules register (formats/*.c:
+# format_wav "wav", format_wav_gsm "WAV|wav49", format_gsm, format_pcm "ulaw|ul|mu|alaw|
+# al|alw", format_sln "sln|raw" and "sln16", format_g722, format_g729, format_ilbc,
+# format_ogg_vorbis "ogg"): a prompt exists when one of them is there.
+SOUND_EXTENSIONS = ("wav", "WAV", "wav49", "gsm", "ulaw", "ul", "mu", "alaw", "al", "alw",
+                    "sln", "raw", "sln16", "g722", "g729", "ilbc", "ogg")
+
+
+def uses_application(model: DialplanModel, app: str) -> bool:
+    """Whether any priority of `model` runs `app` (case-insensitive, as pbx_findapp)."""
+    wanted = app.lower()
+    return any(p.app.lower() == wanted for ctx in model.contexts for ext in ctx.extensions
+               for p in ext.priorities)
+
+
+def sound_candidates(sounds_dir: str, name: str, language: str) -> list[str]:
+    """The paths `ast_openstream` tries for prompt `name` (main/file.c fileexists_core,
+    fileexists_test and build_filename, with `languageprefix = yes`): an absolute name
+    as it is; else `<dir>/<language>/<name>`, the language without its dialect, `<dir>/
+    <name>`, then `<dir>/en/<name>`; each with every format's extension."""
+    if name.startswith("/"):
+        bases = [name]
+    else:
+        languages = [language]
+        if "_" in language:
+            languages.append(language.split("_", 1)[0])
+        bases = [os.path.join(sounds_dir, lang, name) for lang in languages]
+        bases.append(os.path.join(sounds_dir, name))
+        if "en" not in languages:
+            bases.append(os.path.join(sounds_dir, "en", name))
+    return [f"{base}.{ext}" for base in bases for ext in SOUND_EXTENSIONS]
+
+
+def sound_exists(sounds_dir: str, name: str, language: str) -> bool:
+    """Whether a prompt would open (blocking: call it through asyncio.to_thread)."""
+    return any(os.path.isfile(path) for path in sound_candidates(sounds_dir, name, language))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +184,37 @@ _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)(?::(-?\d+))?\}")
 class Dialplan:
     """Finds and runs extensions; `Queue` and `Dial` are delegated to their modules."""
 
-    def __init__(self, pbx: Pbx, contexts: dict[str, dict[str, list[Step]]] | None = None
-                 ) -> None:
+    def __init__(self, pbx: Pbx, contexts: dict[str, dict[str, list[Step]]] | None = None,
+                 *, sounds_dir: str | None = None) -> None:
         self.pbx = pbx
         self.contexts = contexts or default_contexts()
         self.playback_s = 1.0
         """Length of one prompt file played by Playback(), seconds of PBX time."""
-        self.digit_s = 0.4
-        """Length of one digit said by SayDigits(), seconds of PBX time."""
+        self.digit_s = 0.9
+        """Length of one digit said by SayDigits(), seconds of PBX time: the English
+        digits/N files take about 0.9 s each (h2: SayDigits(1001) 3.56 s, h4)."""
+        self.answer_media_s = 0.5
+        """When a SIP caller's first media frame reaches Answer(), seconds after the 200
+        OK. Answer() waits for it at most 500 ms (main/channel.c __ast_answer); the SIPp
+        callers of the captures sent no RTP, so Answer() took the full 500 ms (h2)."""
+        self.sounds_dir = sounds_dir
+        """None: every prompt plays (nothing installed). A directory: prompts are looked
+        up there as Asterisk's sounds directory, and a missing one fails at once."""
         self._compiled = {
             ctx: [(_pattern(p), steps) for p, steps in sorted(
                 extens.items(), key=lambda kv: (kv[0].startswith("_"), kv[0]))]
             for ctx, extens in self.contexts.items()
         }
+
+    def knows(self, app: str) -> bool:
+        """Whether pbx_findapp would find `app` (Queue only with app_queue loaded)."""
+        return app in APPLICATIONS and (app != "Queue" or self.pbx.app_queue)
+
+    async def sound(self, ch: EChannel, name: str) -> bool:
+        """Whether prompt `name` opens on `ch` (always, without a sounds directory)."""
+        if self.sounds_dir is None:
+            return True
+        return await asyncio.to_thread(sound_exists, self.sounds_dir, name, ch.language)
 
     def has_context(self, context: str) -> bool:
         return context in self.contexts
@@ -189,9 +253,12 @@ class Dialplan:
         pbx = self.pbx
         while not ch.hungup:
             if ch.soft_hangup:
-                # A local hangup (Hangup action, Hangup()) shows a SoftHangupRequest; a
-                # far-end one already showed its HangupRequest (`Pbx.remote_hangup`).
-                pbx.hangup(ch, ch.hangup_cause, soft="__remote" not in ch.variables)
+                # The PBX ending the call shows a SoftHangupRequest with Cause 16, the
+                # AST_SOFTHANGUP_APPUNLOAD flag (main/pbx.c __ast_pbx_run), also after a
+                # far end's HangupRequest on a SIP channel (h4, h6). On Local channels a
+                # far-end hangup shows only the HangupRequest (the Local captures).
+                remote = "__remote" in ch.variables and not ch.devcat
+                pbx.hangup(ch, ch.hangup_cause, soft=not remote)
                 return
             if ch.redirect_to is not None:
                 ch.context, ch.exten, ch.priority = ch.redirect_to
@@ -202,10 +269,21 @@ class Dialplan:
                 pbx.hangup(ch, 16, soft=True)
                 return
             step = steps[ch.priority - 1]
+            if not self.knows(step.app):
+                # pbx_extension_helper (main/pbx.c): "No application '%s' for extension",
+                # -1 before any Newexten: the PBX ends the call.
+                pbx.hangup(ch, 16, soft=True)
+                return
             raw = step.data if isinstance(step.data, str) else step.data(ch)
             data = self.expand(ch, raw)
             pbx.newexten(ch, step.app, data)
-            ch.priority = await self.execute(ch, step.app, data)
+            at = ch.priority
+            nxt = await self.execute(ch, step.app, data)
+            if ch.devcat and ch.soft_hangup and ch.redirect_to is None and nxt == at + 1:
+                # The application returned -1 on the hangup: the PBX does not move on, so
+                # the channel dies at the priority it was in (h4: Priority 2, SayDigits).
+                continue
+            ch.priority = nxt
 
     async def run_application(self, ch: EChannel, app: str, data: str) -> None:
         """Originate with Application/Data: run one application, then hang up."""
@@ -231,9 +309,12 @@ class Dialplan:
             return self._goto(ch, data)
         if app == "Answer":
             if ch.state != UP and ch.devcat:
-                # A SIP channel: 200 OK, RTP flows at once.
+                # A SIP channel: 200 OK, then __ast_answer waits for the caller's first
+                # media frame, at most max(delay, 500 ms); with a delay, all of it.
                 pbx.set_state(ch, UP)
-                await self._pause(ch, 0.02)
+                delay = _seconds(data.split(",")[0]) / 1000 if data.strip() else 0.0
+                await self._pause(ch, max(delay, 0.5) if delay else
+                                  min(self.answer_media_s, 0.5))
             elif ch.state != UP:
                 pbx.answer(ch)
                 # Answer() then waits for the first media frame, at most 500 ms: b1's
@@ -256,20 +337,10 @@ class Dialplan:
             cause = int(data) if data.strip().isdigit() else ch.hangup_cause or 16
             pbx.hangup(ch, cause, soft=True)
             return nxt
-        if app == "Playback":
-            # apps/app_playback.c: an empty argument returns -1, which hangs the channel up.
-            files = data.split(",")[0]
-            if not files:
-                pbx.hangup(ch, 16, soft=True)
-                return nxt
-            await self._pause(ch, self.playback_s * len(files.split("&")))
-            if not ch.hungup and not ch.soft_hangup and ch.redirect_to is None:
-                pbx.setvar(ch, "PLAYBACKSTATUS", "SUCCESS")
-            return nxt
+        if app in ("Playback", "Background"):
+            return await self._playback(ch, app, data)
         if app == "SayDigits":
-            digits = data.split(",")[0]
-            if digits:
-                await self._pause(ch, self.digit_s * len(digits))
+            await self._say_digits(ch, data.split(",")[0])
             return nxt
         if app == "Bridge":
             return await self._bridge(ch, data)
@@ -330,6 +401,60 @@ class Dialplan:
             return await run_agi(pbx, ch, data)
         return nxt
 
+    async def _playback(self, ch: EChannel, app: str, data: str) -> int:
+        """Playback(files[,options]) (apps/app_playback.c playback_exec) and Background
+        (main/pbx_builtins.c pbx_builtin_background): no argument returns -1 (the call
+        ends); answers a channel that is not up (unless `skip`/`noanswer`); plays each
+        `&` file for `playback_s`. A file that does not open fails at once: Playback goes
+        on with the next one, Background stops; PLAYBACKSTATUS / BACKGROUNDSTATUS is
+        FAILED then, else SUCCESS — also when the caller hung up meanwhile. Background's
+        DTMF matching is not emulated (the emulator's callers press keys only in AGI)."""
+        pbx = self.pbx
+        nxt = ch.priority + 1
+        files, _, options = data.partition(",")
+        if not files.strip():
+            pbx.hangup(ch, 16, soft=True)
+            return nxt
+        options = options.split(",")[0].strip().lower()
+        status = "PLAYBACKSTATUS" if app == "Playback" else "BACKGROUNDSTATUS"
+        failed = False
+        if ch.state != UP:
+            if "skip" in options:
+                pbx.setvar(ch, status, "SUCCESS")
+                return nxt
+            if "noanswer" not in options:
+                await self.execute(ch, "Answer", "")
+        for name in (f.strip() for f in files.split("&")):
+            if not name or ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
+                break
+            if not await self.sound(ch, name):
+                failed = True
+                if app == "Background":
+                    break
+                continue
+            pbx.trunk.note(ch, f"play:{name}")
+            await self._pause(ch, self.playback_s)
+        if not ch.hungup:
+            pbx.setvar(ch, status, "FAILED" if failed else "SUCCESS")
+        return nxt
+
+    async def _say_digits(self, ch: EChannel, digits: str) -> None:
+        """SayDigits (main/pbx_builtins.c → ast_say_digit_str, main/say.c say_filenames):
+        `digits/<d>` one after the other, `digit_s` each; a digit file that does not open
+        makes it return -1, which ends the call."""
+        pbx = self.pbx
+        if not digits:
+            return
+        pbx.trunk.note(ch, f"digits:{digits}")
+        for digit in digits:
+            if ch.hungup or ch.soft_hangup or ch.redirect_to is not None:
+                return
+            name = {"*": "star", "#": "pound", "-": "minus"}.get(digit, digit)
+            if not await self.sound(ch, f"digits/{name}"):
+                pbx.hangup(ch, 16, soft=True)
+                return
+            await self._pause(ch, self.digit_s)
+
     def _goto(self, ch: EChannel, data: str) -> int:
         """Goto([[context,]exten,]priority|label); an unknown label ends the call, as
         pbx_parseable_goto failing makes Goto() return -1."""
@@ -355,7 +480,7 @@ class Dialplan:
         ch = pbx.find(spec)
         if ch is not None or not spec:
             return ch
-        for c in pbx.channels.values():
+        for c in pbx.listed():
             if c.name.startswith(spec) or c.uniqueid == spec:
                 return c
         return None
@@ -385,10 +510,20 @@ class Dialplan:
         bridge = pbx.new_bridge()
         peer.variables["__app_bridge"] = "Bridge"
         ch.variables["__app_bridge"] = "Bridge"
+        if old is None and peer.task is not None and not peer.task.done():
+            # ast_channel_yank (main/channel.c) moves it into a new channel: no
+            # application (Status "(null)", h2), and its age counts from now.
+            peer.app, peer.app_data = "", ""
+            peer.created = time.monotonic()
         pbx.enter_bridge(bridge, peer)
         pbx.enter_bridge(bridge, ch)
+        peer.linkedid = ch.linkedid
+        # h2: the peer variables after each join and after the caller's connected-line
+        # update (bridge_reconfigured, main/bridge.c), the agent's update last.
+        pbx.bridge_peers(bridge)
         pbx.bridge_peers(bridge)
         pbx.set_connected(ch, peer.cid_num, peer.cid_name)
+        pbx.bridge_peers(bridge)
         pbx.set_connected(peer, ch.cid_num, ch.cid_name)
         loop = asyncio.get_running_loop()
 

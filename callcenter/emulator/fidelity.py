@@ -15,6 +15,14 @@ after `Hangup`, `OriginateResponse` before or after the dialplan's first events)
 
 Events whose position is racy in Asterisk itself (`RACY_ORDER`: OriginateResponse,
 SuccessfulAuth, Cdr, AgentComplete, BridgeDestroy) are compared by count only.
+
+The PJSIP captures (set h, `PJSIP_SET`) are compared the same way, with three
+differences: DeviceStateChange is counted (the emulator is set up in the state the
+capture started from), ExtensionStatus is compared by count only (hint notifications
+come from another thread than the channel's events: their place differed between runs),
+and RTCPSent/RTCPReceived are left out (the emulator carries no RTP). A few more values
+carry meaning there (device states, dial strings, AGI results, ...). `AgiReplay` plays the
+FastAGI side of a capture (h7) against the emulator's AGI().
 """
 
 from __future__ import annotations
@@ -22,11 +30,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from callcenter.ami.codec import FrameDecoder, Message, encode_action, parse_frame
 from callcenter.ami.testing import Record, transcript_messages
@@ -48,6 +58,27 @@ SEMANTIC_FIELDS = frozenset((
     "Variable", "Application", "Context", "Exten", "Disposition", "EventList", "Status",
     "Restart", "Shutdown", "UserEvent", "Events", "Ping",
 ))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What one set of captures compares (see the module docstring)."""
+
+    semantic: frozenset[str] = SEMANTIC_FIELDS
+    racy: frozenset[str] = RACY_ORDER
+    ignored: frozenset[str] = frozenset()
+    count_device_states: bool = False
+
+
+LOCAL_SET = Profile()
+PJSIP_SET = Profile(
+    semantic=SEMANTIC_FIELDS | {
+        "Device", "State", "DialString", "ContactStatus", "PeerStatus", "Peer", "Hint",
+        "StatusText", "ResultCode", "Result", "Command", "DeviceState", "ObjectType"},
+    racy=RACY_ORDER | {"ExtensionStatus"},
+    ignored=frozenset({"RTCPSent", "RTCPReceived"}),
+    count_device_states=True,
+)
 _LOCAL = re.compile(r"-[0-9a-f]{8}(;[12])")
 MIN_GAP = 0.01
 CATCH_UP = 1.0
@@ -61,15 +92,16 @@ def channel_label(name: str) -> str:
     return _LOCAL.sub(r"\1", name)
 
 
-def signature(message: Message) -> Signature:
+def signature(message: Message, profile: Profile = LOCAL_SET) -> Signature:
     """The normalised form of one message: its name and `field[=value]` list."""
+    semantic = profile.semantic
     h = message.headers
     name = h.get("Event") or "Response"
     parts = []
     for key in message.field_names():
         if name == "AgentComplete" and key.startswith("Dest"):
             continue  # present only while the agent leg still exists: a race in Asterisk
-        if key in SEMANTIC_FIELDS and key not in ("Event",):
+        if key in semantic and key not in ("Event",):
             value = h.get(key, "")
             if key == "Message" and name == "Response":
                 value = value.split(":")[0]
@@ -89,21 +121,23 @@ class Normalised:
     responses: list[Signature] = field(default_factory=list)
 
 
-def normalise(messages: Iterable[Message]) -> Normalised:
+def normalise(messages: Iterable[Message], profile: Profile = LOCAL_SET) -> Normalised:
     out = Normalised()
     seen_names: dict[str, str] = {}
     label_count: Counter[str] = Counter()
     for message in messages:
-        sig = signature(message)
+        if message.headers.get("Event") in profile.ignored:
+            continue
+        sig = signature(message, profile)
         name = sig[0]
         if name == "Response":
             out.responses.append(sig)
             continue
-        if name != "DeviceStateChange":
+        if name != "DeviceStateChange" or profile.count_device_states:
             out.counts[sig] += 1
-        if name not in README_NOISE and name not in RACY_ORDER:
+        if name not in README_NOISE and name not in profile.racy:
             out.key.append(sig)
-        if name in RACY_ORDER:
+        if name in profile.racy:
             continue
         h = message.headers
         chan = h.get("Channel") or h.get("DestChannel") or h.get("LocalOneChannel")
@@ -164,10 +198,12 @@ def _first_diff(what: str, a: list[Signature], b: list[Signature]) -> str:
 
 async def run_transcript(records: list[Record], host: str, port: int, speed: float,
                          control: object | None = None, *, secret: str = "ccsecret",
-                         settle: float = 0.3) -> list[Message]:
+                         settle: float = 0.3,
+                         on_note: Callable[[str], None] | None = None) -> list[Message]:
     """Replay the transcript's actions (same relative timing / `speed`) against a server;
     return every message received after the banner. `control` gets `core_stop(...)`
-    calls for the CLI notes of g1/g2."""
+    calls for the CLI notes of g1/g2; `on_note(text)` is called at each other note's
+    time (the PJSIP captures' notes say when a SIPp caller starts or a phone registers)."""
     reader, writer = await asyncio.open_connection(host, port)
     decoder = FrameDecoder()
     received: list[Message] = []
@@ -187,10 +223,13 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
     # driver waits (up to CATCH_UP s) for the emulator to get there too, so that an
     # action the capture driver sent 1 ms after an answer is not sent before it.
     needed: list[int] = []
+    note_needed: list[int] = []
     seen_key = 0
     for rec in records:
         if rec.dir == "out":
             needed.append(seen_key)
+        elif rec.dir == "note":
+            note_needed.append(seen_key)
         elif rec.dir == "in":
             frame = parse_frame(rec.raw.rstrip("\r\n"))
             if frame is not None and _is_key(frame):
@@ -227,6 +266,7 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
     start = time.monotonic()
     shift = 0.0
     n_out = 0
+    n_note = 0
     try:
         for rec in records:
             delay = start + shift + rec.t / speed - time.monotonic()
@@ -235,6 +275,18 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
                 await asyncio.sleep(max(delay, 0.05))
                 restart = "restart" in rec.raw
                 await control.core_stop(restart=restart)  # type: ignore[attr-defined]
+                continue
+            if rec.dir == "note":
+                n_note += 1
+            if rec.dir == "note" and on_note is not None:
+                # As for an action: the note is acted on once the stream got as far.
+                await asyncio.sleep(max(delay, 0.0))
+                waited = time.monotonic()
+                while key_count[0] < note_needed[n_note - 1] and \
+                        time.monotonic() - waited < CATCH_UP:
+                    await asyncio.sleep(0.002)
+                shift += time.monotonic() - waited
+                on_note(rec.raw)
                 continue
             if rec.dir != "out":
                 continue
@@ -255,7 +307,8 @@ async def run_transcript(records: list[Record], host: str, port: int, speed: flo
             if sent is None:
                 continue
             fields = []
-            for key, value in sent.headers.items():
+            # Every value of a repeated header (several `Variable:` lines of an Originate).
+            for key, value in ((k, v) for k in sent.headers for v in sent.values(k)):
                 if key == "Action":
                     continue
 
@@ -297,3 +350,51 @@ def _is_key(message: Message) -> bool:
 
 def transcript_side(records: list[Record]) -> list[Message]:
     return [m for _t, m in transcript_messages(records)]
+
+
+def agi_records(path: Path) -> list[tuple[str, str]]:
+    """(dir, raw) of a FastAGI transcript (`agi/<name>.agi.jsonl` of the PJSIP set:
+    `agi-in` from Asterisk, `agi-out` from the AGI server, `note`)."""
+    return [(o["dir"], o["raw"]) for o in map(json.loads, path.read_text().splitlines())
+            if o.get("dir")]
+
+
+class AgiReplay:
+    """A FastAGI server on 127.0.0.1 that sends a transcript's commands (`agi-out`) and
+    collects what it is sent: the environment block, then one reply line per command.
+    `done` is set when the session ends."""
+
+    def __init__(self, records: list[tuple[str, str]]) -> None:
+        self.commands = [raw for d, raw in records if d == "agi-out"]
+        self.received: list[str] = []
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self.done = asyncio.Event()
+
+    async def __aenter__(self) -> AgiReplay:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            env = []
+            while True:
+                line = await reader.readline()
+                env.append(line.decode())
+                if line in (b"\n", b""):
+                    break
+            self.received.append("".join(env))
+            for command in self.commands:
+                writer.write(command.encode())
+                await writer.drain()
+                self.received.append((await reader.readline()).decode())
+        finally:
+            writer.close()
+            self.done.set()

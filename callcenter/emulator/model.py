@@ -29,6 +29,62 @@ CAUSE_TXT = {
 
 Pairs = list[tuple[str, str]]
 
+# ast_devstate_to_extenstate (main/pbx.c): device state → extension state bits.
+EXTENSION_STATE = {
+    "NOT_INUSE": 0, "UNKNOWN": 0, "INUSE": 1, "BUSY": 2, "UNAVAILABLE": 4, "INVALID": 4,
+    "RINGING": 8, "RINGINUSE": 9, "ONHOLD": 16,
+}
+# extension_states[] (main/pbx.c), what ast_extension_state2str returns.
+EXTENSION_STATE_TEXT = {
+    -1: "Unknown", 0: "Idle", 1: "InUse", 2: "Busy", 4: "Unavailable", 8: "Ringing",
+    9: "InUse&Ringing", 16: "Hold", 17: "InUse&Hold",
+}
+
+CHANNEL_BUCKETS = 1567
+"""AST_NUM_CHANNEL_BUCKETS (include/asterisk/channel.h, without LOW_MEMORY)."""
+
+
+def case_hash(text: str) -> int:
+    """ast_str_case_hash (include/asterisk/strings.h): djb2 with `hash * 33 ^ c` over the
+    lower-cased bytes, restricted to a non-negative int (ast_str_hash_restrict)."""
+    value = 5381
+    for byte in text.lower().encode("utf-8"):
+        value = ((value * 33) & 0xFFFFFFFF) ^ byte
+    return value & 0x7FFFFFFF
+
+
+def channel_bucket(name: str) -> int:
+    """The bucket of a channel in Asterisk's channel container and in the snapshot cache
+    by name: `ast_str_case_hash(name) % 1567` (main/channelstorage_ao2_legacy.c hash_cb,
+    main/stasis_channels.c channel_snapshot_hash_cb). Iterating either container walks the
+    buckets in order (main/astobj2_hash.c), a bucket's channels in insertion order, which
+    is the order of `Status`, `CoreShowChannels` and `core show channels`."""
+    return case_hash(name) % CHANNEL_BUCKETS
+
+
+def _hashtab_hash(text: str) -> int:
+    """ast_hashtab_hash_string (main/hashtab.c): `total * 13 + c` over the bytes."""
+    total = 0
+    for byte in text.encode("utf-8"):
+        total = (total * 13 + byte) & 0xFFFFFFFF
+    return total
+
+
+_DEVSTATE_TYPE_HASH = _hashtab_hash("ast_device_state_message_type")
+CACHE_BUCKETS = 563
+"""NUM_CACHE_BUCKETS of main/stasis_cache.c (without LOW_MEMORY)."""
+
+
+def devstate_bucket(device: str) -> int:
+    """The bucket of a device's entry in the device-state stasis cache, which
+    `DeviceStateList` dumps in bucket order: the key hash is the message type's hash plus
+    the id's (cache_entry_compute_hash, main/stasis_cache.c), taken as a C int, and
+    main/astobj2_hash.c uses `abs(hash % n_buckets)` (h3: trunk, 1001, ..., 1005)."""
+    value = (_DEVSTATE_TYPE_HASH + _hashtab_hash(device)) & 0xFFFFFFFF
+    signed = value - (1 << 32) if value >= 1 << 31 else value
+    remainder = abs(signed) % CACHE_BUCKETS  # C's % truncates towards zero
+    return remainder
+
 
 @dataclass(eq=False)
 class EChannel:
@@ -71,6 +127,9 @@ class EChannel:
     on_hold: bool = False
     watch: asyncio.Event | None = None
     """Set on every bridge enter/leave and on hangup (scripted parties wait on it)."""
+    call_id: str = ""
+    """PJSIP channels: the SIP Call-ID chan_pjsip's get_pvt_uniqueid returns (the
+    `BRIDGEPVTCALLID` of its bridge peer); empty for Local channels, which have none."""
 
     def snapshot(self, prefix: str = "") -> Pairs:
         p = prefix

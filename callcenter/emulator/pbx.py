@@ -17,7 +17,19 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from callcenter.emulator.model import CAUSE_TXT, DOWN, RING, RINGING, UP, EBridge, EChannel, Pairs
+from callcenter.emulator.model import (
+    CAUSE_TXT,
+    DOWN,
+    EXTENSION_STATE,
+    EXTENSION_STATE_TEXT,
+    RING,
+    RINGING,
+    UP,
+    EBridge,
+    EChannel,
+    Pairs,
+    channel_bucket,
+)
 
 if TYPE_CHECKING:
     from dialplans.model import Dialplan as DialplanModel
@@ -54,8 +66,19 @@ def encode_event(event: str, privilege: str, pairs: Pairs) -> bytes:
 class Pbx:
     """See the module docstring. Owns every task it starts; `stop()` cancels them."""
 
-    def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None) -> None:
-        from callcenter.emulator.dialplan import Dialplan, default_contexts, steps_from_model
+    def __init__(self, *, speed: float = 1.0, contexts: DialplanModel | None = None,
+                 app_queue: bool | None = None, sounds_dir: str | None = None) -> None:
+        """`app_queue`: whether app_queue is loaded (its actions, events and `Queue()`);
+        None loads it when the dialplan needs it: always for the fixture dialplan alone
+        (no `contexts`), else only if `contexts` uses `Queue()` (the engine's generated
+        dialplan does not). `sounds_dir`: where prompts are looked up; None plays every
+        prompt (nothing installed), a directory makes a missing one fail (dialplan.py)."""
+        from callcenter.emulator.dialplan import (
+            Dialplan,
+            default_contexts,
+            steps_from_model,
+            uses_application,
+        )
         from callcenter.emulator.phones import Devices, Phones, Trunk
         from callcenter.emulator.queues import QueueSystem
 
@@ -73,12 +96,25 @@ class Pbx:
         steps = default_contexts()
         if contexts is not None:
             steps.update(steps_from_model(contexts))
-        self.dialplan = Dialplan(self, steps)
+        self.dialplan = Dialplan(self, steps, sounds_dir=sounds_dir)
+        if app_queue is None:
+            app_queue = contexts is None or uses_application(contexts, "Queue")
+        self.app_queue = app_queue
+        self.cdr_events = True
+        """Whether `Cdr` events are sent (cdr_manager loaded); the PJSIP captures had
+        none (their modules.conf: noload cdr_manager.so)."""
+        self.hints: dict[tuple[str, str], str] = {}
+        """(context, exten) → device of each `exten => X,hint,<device>` (ExtensionState,
+        ExtensionStatus)."""
+        self._hint_states: dict[tuple[str, str], int] = {}
         self._pjsip = itertools.count()
         self.devices = Devices(self)
         self.phones = Phones(self)
         self.trunk = Trunk(self)
-        self.queues = QueueSystem(self)
+        # res_pjsip publishes every configured endpoint's state when it loads: the trunk
+        # is listed by DeviceStateList before its first call (h3).
+        self.devices.states[f"PJSIP/{self.trunk.endpoint}"] = "NOT_INUSE"
+        self.queues = QueueSystem(self, None if self.app_queue else [])
         self.events_emitted = 0
         self._answer_handlers: dict[str, Callable[[], None]] = {}
         self._ring_handlers: dict[str, Callable[[], None]] = {}
@@ -170,13 +206,14 @@ class Pbx:
 
     def new_pjsip(self, endpoint: str, context: str, exten: str, *, state: int = DOWN,
                   uniqueid: str = "", linkedid: str = "",
-                  cid: tuple[str, str] | None = None) -> EChannel:
+                  cid: tuple[str, str] | None = None, call_id: str = "") -> EChannel:
         """A `PJSIP/<endpoint>-<8 hex>` channel (chan_pjsip numbers them with one global
-        counter); emits Newchannel and the endpoint's device state."""
+        counter); emits Newchannel and the endpoint's device state. `call_id`: the SIP
+        Call-ID of an incoming INVITE (a fresh one for a call we place)."""
         name = f"PJSIP/{endpoint}-{next(self._pjsip):08x}"
         uid = uniqueid or self.new_uid()
         ch = EChannel(name, uid, linkedid or uid, context, exten, state=state,
-                      created=time.monotonic())
+                      created=time.monotonic(), call_id=call_id or str(uuid.uuid4()))
         if cid is not None:
             ch.cid_num, ch.cid_name = cid
         self.channels[name] = ch
@@ -184,16 +221,35 @@ class Pbx:
         self.devices.track(ch)
         return ch
 
+    def count_pjsip_channels_from(self, start: int) -> None:
+        """Number the next PJSIP channel `start` (chan_pjsip's counter runs from boot: a
+        capture made after others starts past 0)."""
+        self._pjsip = itertools.count(start)
+
     def find(self, name: str) -> EChannel | None:
         return self.channels.get(name)
 
-    def remote_hangup(self, ch: EChannel, cause: int = 16) -> None:
-        """The far end hung up (a SIP BYE or CANCEL): `HangupRequest` (queued by the
-        channel driver, not the `SoftHangupRequest` of a local hangup), then the channel
-        leaves what it runs and hangs up with `cause`."""
+    def listed(self) -> list[EChannel]:
+        """The live channels in the order Asterisk lists them (`Status`, `CoreShowChannels`,
+        `core show channels`, a regex `Hangup`): hash-bucket order of the channel name,
+        creation order within a bucket (`model.channel_bucket`). Not creation order: a
+        client that pairs channels by list position is wrong on a real PBX too (h2)."""
+        return sorted(self.channels.values(), key=lambda c: channel_bucket(c.name))
+
+    def remote_hangup(self, ch: EChannel, cause: int = 0) -> None:
+        """The far end hung up: a SIP BYE (`cause` 0), or a refusal while ringing (the
+        cause chan_pjsip derived from the SIP response). As chan_pjsip_session_end
+        (channels/chan_pjsip.c): the RTP statistics variables of a call that had media,
+        then ast_queue_hangup (main/channel.c): `HangupRequest`, with a `Cause` only when
+        one is set. The channel then leaves what it runs; a BYE leaves its hangup cause 0
+        (h4: `Hangup Cause: 0` out of SayDigits) unless a bridge sets 16 on the way out
+        (main/bridge_channel.c channel_set_cause; h6)."""
         if ch.hungup or ch.soft_hangup:
             return
-        self.emit("HangupRequest", "call,all", [*ch.snapshot(), ("Cause", str(cause))])
+        if ch.devcat and ch.answered is not None:
+            self.rtp_stats(ch)
+        extra = [("Cause", str(cause))] if cause else []
+        self.emit("HangupRequest", "call,all", [*ch.snapshot(), *extra])
         ch.soft_hangup = True
         ch.hangup_cause = cause
         ch.variables["__remote"] = "1"
@@ -201,6 +257,29 @@ class Pbx:
             self.hangup(ch, cause, soft=False)
         else:
             ch.interrupt.set()
+
+    def rtp_stats(self, ch: EChannel) -> None:
+        """The RTPAUDIOQOS* variables chan_pjsip sets from its RTP instance when a call
+        with media ends (ast_rtp_instance_set_stats_vars, main/rtp_engine.c); the values
+        are those of a call whose far end sent no RTP (the SIPp captures)."""
+        if "__rtp_stats" in ch.variables:
+            return
+        ch.variables["__rtp_stats"] = "1"
+        zero = "000.000000"
+        for name, value in (
+            ("RTPAUDIOQOS", "ssrc=0;themssrc=0;lp=0;rxjitter=0.000000;rxcount=0;"
+                            "txjitter=0.000000;txcount=0;rlp=0;rtt=0.000000;"
+                            "rxmes=0.000000;txmes=0.000000"),
+            ("RTPAUDIOQOSJITTER", "".join(f"{k}jitter={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+            ("RTPAUDIOQOSLOSS", "".join(f"  {k}lost={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+            ("RTPAUDIOQOSRTT", "".join(f"     {k}rtt={zero};" for k in (
+                "min", "max", "avg", "stdev"))),
+            ("RTPAUDIOQOSMES", "".join(f"   {k}mes={zero};" for k in (
+                "minrx", "maxrx", "avgrx", "stdevrx", "mintx", "maxtx", "avgtx", "stdevtx"))),
+        ):
+            self.setvar(ch, name, value)
 
     def newexten(self, ch: EChannel, app: str, data: str) -> None:
         ch.app, ch.app_data = app, data
@@ -237,7 +316,50 @@ class Pbx:
         )
 
     def device_state(self, device: str, state: str) -> None:
+        """A device changed state: `ExtensionStatus` for each hint on it whose extension
+        state changed (main/pbx.c device_state_notify_callbacks), then DeviceStateChange
+        (the order of h2, h3 and h4)."""
+        self.notify_hints(device, state)
         self.emit("DeviceStateChange", "call,all", [("Device", device), ("State", state)])
+
+    def notify_hints(self, device: str, state: str) -> None:
+        """`ExtensionStatus` for each hint on `device` whose extension state `state`
+        changes (manager_state_cb, main/manager.c)."""
+        for key, hinted in self.hints.items():
+            if hinted != device:
+                continue
+            status = EXTENSION_STATE[state]
+            if self._hint_states.get(key) != status:
+                self._hint_states[key] = status
+                self.emit("ExtensionStatus", "call,all", self._hint_pairs(key, status))
+
+    def add_hint(self, context: str, exten: str, device: str) -> None:
+        """`exten => <exten>,hint,<device>` in `context`."""
+        self.hints[(context, exten)] = device
+        self._hint_states[(context, exten)] = EXTENSION_STATE[self.device_state_of(device)]
+
+    def device_state_of(self, device: str) -> str:
+        """The current state of `device`: a PJSIP endpoint's aggregate (phones.py), INVALID
+        for an endpoint that is not configured, UNKNOWN for other devices."""
+        known = self.devices.states.get(device)
+        if known is not None:
+            return known
+        if device.startswith("PJSIP/"):
+            configured = device.removeprefix("PJSIP/") in self.phones.phones \
+                or device == f"PJSIP/{self.trunk.endpoint}"
+            return "NOT_INUSE" if configured else "INVALID"
+        return "UNKNOWN"
+
+    def extension_state(self, context: str, exten: str) -> tuple[str, int]:
+        """(hint, extension state) as ast_extension_state; ("", -1) without a hint."""
+        device = self.hints.get((context, exten))
+        if device is None:
+            return "", -1
+        return device, EXTENSION_STATE[self.device_state_of(device)]
+
+    def _hint_pairs(self, key: tuple[str, str], status: int) -> Pairs:
+        return [("Exten", key[1]), ("Context", key[0]), ("Hint", self.hints[key]),
+                ("Status", str(status)), ("StatusText", EXTENSION_STATE_TEXT[status])]
 
     def set_state(self, ch: EChannel, state: int) -> None:
         ch.state = state
@@ -332,13 +454,19 @@ class Pbx:
             if on_request is not None:
                 on_request()
         if ch.bridge is not None:
+            if cause == 0 and ch.devcat:
+                cause = 16  # kicked out of its bridge: channel_set_cause (bridge_channel.c)
             self.leave_bridge(ch)
+        if ch.devcat and ch.answered is not None:
+            self.rtp_stats(ch)  # chan_pjsip_hangup, for a hangup from our side
         self.emit("Hangup", "call,all",
                   [*ch.snapshot(), ("Cause", str(cause)), ("Cause-txt", CAUSE_TXT.get(cause, ""))])
         self.channels.pop(ch.name, None)
         self._answer_handlers.pop(ch.name, None)
         self._ring_handlers.pop(ch.name, None)
-        if not (ch.dialed and ch.half == 1):
+        if ch.devcat:
+            self.trunk.forget(ch)
+        if self.cdr_events and not (ch.dialed and ch.half == 1):
             default = "ANSWERED" if ch.answered else "FAILED" if cause == 0 else "NO ANSWER"
             for disposition in ch.cdr_rows or [default]:
                 self.cdr(ch, disposition)
@@ -371,6 +499,8 @@ class Pbx:
         self.queues.device_changed(ch.device)
 
     def cdr(self, ch: EChannel, disposition: str) -> None:
+        if not self.cdr_events:
+            return
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
         answer = stamp if ch.answered else ""
         dur = int((time.monotonic() - ch.created) * self.speed)
@@ -470,11 +600,16 @@ class Pbx:
         self.destroy_bridge(a)
 
     def bridge_peers(self, bridge: EBridge) -> None:
-        """BRIDGEPEER for each member of a two-party bridge (after the second enters)."""
+        """BRIDGEPEER, and BRIDGEPVTCALLID when the peer is a SIP channel, for each member
+        of a two-party bridge (set_bridge_peer_vars_2party, main/bridge.c)."""
         if len(bridge.members) == 2:
             a, b = bridge.members
             self.setvar(a, "BRIDGEPEER", b.name)
+            if b.call_id:
+                self.setvar(a, "BRIDGEPVTCALLID", b.call_id)
             self.setvar(b, "BRIDGEPEER", a.name)
+            if a.call_id:
+                self.setvar(b, "BRIDGEPVTCALLID", a.call_id)
 
     def leave_bridge(self, ch: EChannel) -> None:
         bridge = ch.bridge
@@ -483,8 +618,12 @@ class Pbx:
         if len(bridge.members) == 2:
             for member in sorted(bridge.members, key=lambda m: m is not ch):
                 self.setvar(member, "BRIDGEPEER", "")
+                if member.variables.get("BRIDGEPVTCALLID"):
+                    self.setvar(member, "BRIDGEPVTCALLID", "")
         bridge.members.remove(ch)
         ch.bridge = None
+        if ch.soft_hangup and ch.devcat and ch.hangup_cause == 0:
+            ch.hangup_cause = 16  # main/bridge_channel.c channel_set_cause
         ch.interrupt.set()
         if ch.watch is not None:
             ch.watch.set()

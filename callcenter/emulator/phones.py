@@ -2,26 +2,30 @@
 
 * `Softphone` — a scripted SIP phone per agent (`PJSIP/1007`): rings `ring_s`, answers
   (or never does), hangs up `talk_s` after answering unless the other side went first;
-  can go offline (`Phones.set_online`) and put the call on hold.
+  registers and unregisters (`Phones.register`), goes unreachable (`Phones.set_online`),
+  puts the call on hold. `originate_pjsip` is the Originate of one (h1, h8).
 * `InboundCaller` placed by `Trunk.place` — a `PJSIP/trunk-…` channel entering
-  `cc-inbound,<did>`, hanging up after `patience_s` if never bridged, else after `talk_s`
-  of bridged time.
+  `<trunk.context>,<did>`, hanging up after `patience_s` if never bridged, else after
+  `talk_s` of bridged time.
 * `Devices` — the device state of each PJSIP endpoint, aggregated over its channels as
   `chan_pjsip_devicestate` (channels/chan_pjsip.c) does: offline endpoint UNAVAILABLE,
   channels on hold ONHOLD, Ringing RINGING, other live states INUSE (ast_state_chan2dev),
   RINGINUSE for both; `DeviceStateChange` only when the aggregate changes.
 
-Who hung up shows as in Asterisk: a far-end hangup (BYE/CANCEL) is a `HangupRequest`
-queued by the channel driver (`Pbx.remote_hangup`), a local one (Hangup action, Hangup())
-a `SoftHangupRequest`; both end with `Hangup Cause: 16` for a normal clearing.
+Who hung up shows as in Asterisk: a far-end hangup (BYE, or a refusal while ringing) is
+a `HangupRequest` queued by the channel driver (`Pbx.remote_hangup`; no Cause for a BYE),
+a local one (Hangup action, Hangup()) a `SoftHangupRequest`. A BYE leaves the cause 0
+out of an application and 16 out of a bridge (h4, h6); see docs/ami.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,17 +46,28 @@ def draw(value: Sampler) -> float:
 
 @dataclass(slots=True)
 class Softphone:
-    """An agent's SIP phone. `device` is `PJSIP/<endpoint>`."""
+    """An agent's SIP phone. `device` is `PJSIP/<endpoint>`; `online`: registered (a
+    configured endpoint without a contact is UNAVAILABLE and cannot be called); `context`:
+    the endpoint's `context` (res_pjsip's default is `default`), where its channels start;
+    `password`: its auth password, which `PJSIPShowEndpoint` prints as Asterisk does."""
 
     device: str
     ring_s: Sampler = 2.0
     answers: bool = True
     talk_s: Sampler = 30.0
     online: bool = True
+    context: str = "default"
+    password: str = field(default="", repr=False)
+    contact: str = ""
+    """The Contact it registers (`sip:<endpoint>@127.0.0.1:5060` if empty)."""
 
     @property
     def endpoint(self) -> str:
         return self.device.partition("/")[2]
+
+    @property
+    def contact_uri(self) -> str:
+        return self.contact or f"sip:{self.endpoint}@127.0.0.1:5060"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +100,6 @@ class CallerScript:
             return ""
         self.used += 1
         return self.caller.keys[self.used - 1]
-
-
-def heard_entries(app: str, data: str) -> list[str]:
-    """Transcript entries for what a dialplan application plays (see `Trunk.heard`)."""
-    argument = data.split(",")[0]
-    if app == "Playback":
-        return [f"play:{name}" for name in argument.split("&") if name]
-    if app == "SayDigits" and argument:
-        return [f"digits:{argument}"]
-    return []
 
 
 _AGGREGATE_ORDER = ("INUSE", "RINGING", "ONHOLD")
@@ -211,6 +216,51 @@ class Phones:
             devices.offline.add(phone.device)
         devices.publish(phone.device)
 
+    def register(self, device: str, registered: bool = True) -> None:
+        """The phone REGISTERs its contact (or unREGISTERs it, `Expires: 0`) with digest
+        auth, as h3 shows: `ChallengeSent` (the 401) and `SuccessfulAuth` (res_pjsip's
+        security events), then for a registration ExtensionStatus (hints on it),
+        DeviceStateChange NOT_INUSE, `PeerStatus Reachable`, `ContactStatus
+        NonQualified`; for an unregistration ExtensionStatus, `PeerStatus Unreachable`,
+        DeviceStateChange UNAVAILABLE, `ContactStatus Removed` (res_pjsip/pjsip_options.c,
+        res_pjsip/pjsip_configuration.c persistent_endpoint_contact_*_observer)."""
+        phone = self.get(device)
+        pbx = self.pbx
+        endpoint = phone.endpoint
+        call_id = f"{uuid.uuid4().hex[:12]}@127.0.0.1"
+        host_port = phone.contact_uri.partition("@")[2] or "127.0.0.1:5060"
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+        common: Pairs = [
+            ("EventTV", stamp), ("Severity", "Informational"), ("Service", "PJSIP"),
+            ("EventVersion", "1"), ("AccountID", endpoint), ("SessionID", call_id),
+            ("LocalAddress", "IPV4/UDP/127.0.0.1/5060"),
+            ("RemoteAddress", "IPV4/UDP/" + host_port.replace(":", "/"))]
+        pbx.emit("ChallengeSent", "security,all", [*common, ("Challenge", "")])
+        pbx.emit("SuccessfulAuth", "security,all", [*common, ("UsingPassword", "1")])
+        devices = pbx.devices
+        if phone.online == registered:
+            return  # a refresh: nothing changes
+        phone.online = registered
+        peer: Pairs = [("ChannelType", "PJSIP"), ("Peer", phone.device),
+                       ("PeerStatus", "Reachable" if registered else "Unreachable")]
+        if registered:
+            devices.offline.discard(phone.device)
+            devices.publish(phone.device)
+            pbx.emit("PeerStatus", "system,all", peer)
+        else:
+            devices.offline.add(phone.device)
+            pbx.notify_hints(phone.device, devices.aggregate(phone.device))
+            pbx.emit("PeerStatus", "system,all", peer)
+            devices.publish(phone.device)
+        pbx.emit("ContactStatus", "system,all", [
+            ("URI", phone.contact_uri),
+            ("ContactStatus", "NonQualified" if registered else "Removed"),
+            ("AOR", endpoint), ("EndpointName", endpoint), ("RoundtripUsec", "0")])
+
+    def unregister(self, device: str) -> None:
+        """`register(device, False)`: the phone removes its contact (`Expires: 0`)."""
+        self.register(device, False)
+
     def channel(self, device: str) -> EChannel | None:
         """The phone's live channel, if any."""
         ch = self.active.get(self.get(device).endpoint)
@@ -243,11 +293,12 @@ class Phones:
         return self.hold(device, False)
 
     def hangup(self, device: str) -> bool:
-        """The agent hangs up now (BYE, or CANCEL-like decline while ringing)."""
+        """The agent hangs up now: a BYE (no cause), or while ringing a 603 Decline
+        (chan_pjsip: cause 21, call rejected)."""
         ch = self.channel(device)
         if ch is None:
             return False
-        self.pbx.remote_hangup(ch, 16 if ch.state == UP else 21)
+        self.pbx.remote_hangup(ch, 0 if ch.state == UP else 21)
         return True
 
     async def talk(self, ch: EChannel, seconds: float) -> None:
@@ -256,7 +307,7 @@ class Phones:
         if not ch.hungup and not ch.soft_hangup:
             if ch.on_hold:
                 self.hold(ch.device, False)
-            self.pbx.remote_hangup(ch, 16)
+            self.pbx.remote_hangup(ch)
 
 
 def _failure(req: OriginateRequest, reason: int) -> Pairs:
@@ -272,14 +323,32 @@ def _failure(req: OriginateRequest, reason: int) -> Pairs:
             ("CallerIDNum", cid_num or "<unknown>"), ("CallerIDName", cid_name or "<unknown>")]
 
 
+def dial_status(cause: int) -> str:
+    """ast_hangup_cause_to_dial_status (main/dial.c)."""
+    if cause in (17, 34):  # AST_CAUSE_BUSY, AST_CAUSE_CONGESTION
+        return "BUSY" if cause == 17 else "CONGESTION"
+    if cause in (3, 20):  # AST_CAUSE_NO_ROUTE_DESTINATION, AST_CAUSE_UNREGISTERED
+        return "CHANUNAVAIL"
+    return "NOANSWER"
+
+
 async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
                           respond: Callable[[Pairs], None]) -> None:
-    """Originate `PJSIP/<endpoint>` (ast_pbx_outgoing_exten → __ast_request_and_dial).
+    """Originate `PJSIP/<endpoint>`: pbx_outgoing_attempt and pbx_outgoing_exec (main/pbx.c)
+    dialling with ast_dial (main/dial.c), fast_originate (main/manager.c) reporting.
 
-    Unknown or unreachable endpoint: no channel (chan_pjsip cannot create the session,
-    cause NO_ROUTE_DESTINATION → Reason 0). No answer within Timeout: Hangup Cause 19,
-    Reason 3 (the wait timing out counts as RINGING). Hung up while ringing (Hangup
-    action): Hangup Cause 19 (last control was RINGING), Reason 1 (AST_CONTROL_HANGUP).
+    * Unknown endpoint, or one with no registered contact: ast_dial_prerun fails, no
+      channel at all, `OriginateResponse Failure Reason 0` with the dial string and the
+      ChannelId (h8).
+    * Otherwise Newchannel in the endpoint's context, `AppDial2`, the Variables (in the
+      reverse order of the action, h1), caller ID and connected line, `DialBegin`
+      (no caller), Ringing with `DialState`; on answer `DialEnd ANSWER` and the dialplan.
+    * Hung up while ringing — the Hangup action, or the phone refusing: monitor_dial's
+      ast_read gets nothing: `DialEnd` with the status of the channel's hangup cause (the
+      action sets none without `Cause`: 0 → NOANSWER), then `OriginateResponse Failure
+      Reason 0` before the leg's `Hangup` (h1); no SoftHangupRequest for the action.
+    * No answer within Timeout: handle_timeout_trip sets cause 19 and hangs the leg up
+      without a DialEnd; Reason 3 (pbx_dial_reason: NO_ANSWER was ringing).
     """
     endpoint = req.channel.partition("/")[2]
     phone = pbx.phones.phones.get(endpoint)
@@ -290,21 +359,26 @@ async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
             pbx.setvar(dummy, "REASON", "0")
             dummy.task = pbx.spawn(pbx.dialplan.run(dummy), "emu-OutgoingSpoolFailed")
         return
-    ch = pbx.new_pjsip(endpoint, "default", "s", uniqueid=req.channel_id)
+    ch = pbx.new_pjsip(endpoint, phone.context, "s", uniqueid=req.channel_id)
     ch.task = asyncio.current_task()
     pbx.phones.active[endpoint] = ch
-    for name, value in req.variables:
+    pbx.newexten(ch, "AppDial2", "(Outgoing Line)")
+    for name, value in reversed(req.variables):
         pbx.setvar(ch, name, value)
     if req.caller_id is not None:
         pbx.set_caller_id(ch, *req.caller_id)
+        pbx.set_connected(ch, *req.caller_id)
+    pbx.emit("DialBegin", "call,all", [*ch.snapshot("Dest"), ("DialString", endpoint)])
     await pbx.wait(ch, 0.01)  # INVITE → 180 Ringing
     if not ch.soft_hangup and not ch.hungup:
         pbx.set_state(ch, RINGING)
+        pbx.emit("DialState", "call,all", [*ch.snapshot("Dest"), ("DialStatus", "RINGING")])
         ring = draw(phone.ring_s)
         answers = phone.answers and ring < req.timeout
         await pbx.wait(ch, ring if answers else req.timeout)
         if not ch.soft_hangup and not ch.hungup and answers:
             pbx.set_state(ch, UP)
+            pbx.emit("DialEnd", "call,all", [*ch.snapshot("Dest"), ("DialStatus", "ANSWER")])
             pbx.processed_calls += 1
             respond(pbx._response_pairs(req, ch, "Success", 4))
             pbx.spawn(pbx.phones.talk(ch, draw(phone.talk_s)), f"emu-talk-{ch.name}")
@@ -318,15 +392,16 @@ async def originate_pjsip(pbx: Pbx, req: OriginateRequest,
             await pbx.dialplan.run(ch)
             return
         if not ch.soft_hangup and not ch.hungup:
-            pbx.hangup(ch, 19, soft=False)
             respond(_failure(req, 3))
+            pbx.hangup(ch, 19, soft=False)
             return
-    # Hung up while ringing: by the Hangup action (Reason 1) or by the phone (decline).
     if not ch.hungup:
-        remote = "__remote" in ch.variables
-        pbx.hangup(ch, ch.hangup_cause if remote else 19, soft=not remote,
-                   soft_cause=ch.hangup_cause)
-    respond(_failure(req, 1))
+        pbx.emit("DialEnd", "call,all", [*ch.snapshot("Dest"),
+                                         ("DialStatus", dial_status(ch.hangup_cause))])
+        respond(_failure(req, 0))
+        pbx.hangup(ch, ch.hangup_cause, soft=False)
+    else:
+        respond(_failure(req, 0))
 
 
 class Trunk:
@@ -338,13 +413,18 @@ class Trunk:
     (Playback, each `&` file, and AGI STREAM FILE; `play:beep` before a RECORD FILE
     with BEEP), `digits:<digits>` (SayDigits, SAY DIGITS), `number:<n>` (SAY NUMBER),
     `getdata:<file>` (GET DATA's prompt), `record:<file with extension>` (RECORD FILE).
-    Dialplan applications are read off their `Newexten` events, as an AMI client
-    would; AGI commands are noted by `callcenter.emulator.agi`.
+    Dialplan applications (`callcenter.emulator.dialplan`) and AGI commands
+    (`callcenter.emulator.agi`) note what they played as it starts.
     """
 
     def __init__(self, pbx: Pbx, endpoint: str = "trunk") -> None:
         self.pbx = pbx
         self.endpoint = endpoint
+        self.context = INBOUND
+        """The trunk endpoint's `context`: where inbound calls start (the engine's
+        cc-inbound; `from-trunk` in the PJSIP captures)."""
+        self.contact_uri = "sip:127.0.0.2:5090"
+        """The trunk AOR's permanent contact (PJSIPShowEndpoint)."""
         self.placed = 0
         self.outbound_ring_s: Sampler = 3.0
         self.outbound_talk_s: Sampler = 60.0
@@ -352,7 +432,6 @@ class Trunk:
         self.scripts: dict[str, CallerScript] = {}
         """Live inbound channel name → its caller's script."""
         self._heard: dict[str, list[str]] = {}
-        self._listening = False
 
     def heard(self, number: str) -> list[str]:
         """What the callers from `number` heard so far, oldest first (see the class doc)."""
@@ -364,42 +443,25 @@ class Trunk:
         if script is not None and entries:
             self._heard.setdefault(script.caller.number, []).extend(entries)
 
-    def deliver(self, event: str, privilege: str, data: bytes) -> None:
-        """`Pbx` listener: Newexten of Playback/SayDigits feeds the transcripts; Hangup
-        forgets the channel's script."""
-        if event not in ("Newexten", "Hangup"):
-            return
-        fields: dict[str, str] = {}
-        for line in data.decode("utf-8", "replace").split("\r\n"):
-            key, sep, value = line.partition(": ")
-            if sep and key not in fields:
-                fields[key] = value
-        name = fields.get("Channel", "")
-        if name not in self.scripts:
-            return
-        if event == "Hangup":
-            del self.scripts[name]
-            return
-        script = self.scripts[name]
-        entries = heard_entries(fields.get("Application", ""), fields.get("AppData", ""))
-        if entries:
-            self._heard.setdefault(script.caller.number, []).extend(entries)
+    def forget(self, ch: EChannel) -> None:
+        """`ch` hung up: its caller's script goes (the transcript stays)."""
+        self.scripts.pop(ch.name, None)
 
     def place(self, caller: InboundCaller, *, uniqueid: str = "") -> EChannel | None:
         """An INVITE from the trunk to `caller.did`: a `PJSIP/trunk-…` channel (state
-        Ring) runs `cc-inbound,<did>,1`. None (404, no channel) if that extension does
-        not exist, as res_pjsip_session rejects it."""
+        Ring) runs `<context>,<did>,1` (`self.context`), after the `SIPDOMAIN` VarSet of
+        chan_pjsip's set_sipdomain_variable (h2). None (404, no channel) if that extension
+        does not exist, as res_pjsip_session rejects it."""
         pbx = self.pbx
-        if not pbx.dialplan.has_exten(INBOUND, caller.did):
+        if not pbx.dialplan.has_exten(self.context, caller.did):
             return None
         self.placed += 1
-        ch = pbx.new_pjsip(self.endpoint, INBOUND, caller.did, state=RING,
-                           uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"))
-        ch.variables["__dnid"] = caller.did  # the dialled number, AGI's agi_dnid
+        ch = pbx.new_pjsip(self.endpoint, self.context, caller.did, state=RING,
+                           uniqueid=uniqueid, cid=(caller.number, caller.name or "<unknown>"),
+                           call_id=f"{self.placed}-{uuid.uuid4().hex[:8]}@127.0.0.2")
+        ch.variables["__dnid"] = caller.did  # the dialled number: DNID, AGI's agi_dnid
+        pbx.setvar(ch, "SIPDOMAIN", "127.0.0.1")
         self.scripts[ch.name] = CallerScript(caller)
-        if not self._listening:
-            pbx.listeners.add(self)
-            self._listening = True
         ch.watch = asyncio.Event()
         ch.task = pbx.spawn(pbx.dialplan.run(ch), f"emu-{ch.name}")
         pbx.spawn(self._caller(ch, draw(caller.patience_s), draw(caller.talk_s)),
@@ -430,7 +492,7 @@ class Trunk:
                     since = None
                 left = None if bridged_once else give_up - now
             if left is not None and left <= 0:
-                pbx.remote_hangup(ch, 16)
+                pbx.remote_hangup(ch)
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(watch.wait(), left)
@@ -542,4 +604,4 @@ async def run_dial_pjsip(pbx: Pbx, caller: EChannel, data: str) -> int:
 async def _far_end_talk(pbx: Pbx, ch: EChannel, seconds: float) -> None:
     await asyncio.sleep(max(0.0, seconds) / pbx.speed)
     if not ch.hungup:
-        pbx.remote_hangup(ch, 16)
+        pbx.remote_hangup(ch)

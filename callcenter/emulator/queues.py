@@ -134,7 +134,7 @@ class QueueSystem:
 
     def __init__(self, pbx: Pbx, queues: list[Queue] | None = None) -> None:
         self.pbx = pbx
-        self.queues = {q.name: q for q in (queues or default_queues())}
+        self.queues = {q.name: q for q in (default_queues() if queues is None else queues)}
         self._device_cache: dict[str, str] = {}
         for q in self.queues.values():
             self._device_cache[f"Queue:{q.name}_avail"] = self._avail(q)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from callcenter.emulator import pjsip_ami  # noqa: F401  (registers res_pjsip's actions)
 from callcenter.emulator.ami import Session
 from callcenter.emulator.pbx import Pbx
 from callcenter.emulator.phones import Phones, Trunk
@@ -37,13 +38,19 @@ class Emulator:
         auth_delay_speed: float | None = None,
         setup: Callable[[Pbx], None] | None = None,
         contexts: DialplanModel | None = None,
+        app_queue: bool | None = None,
+        sounds_dir: str | None = None,
     ) -> None:
+        """`app_queue` and `sounds_dir`: see `Pbx` (app_queue loaded when the dialplan
+        needs it; prompts all play unless a sounds directory is given)."""
         self.speed = speed
         self.port = port
         self.users = users if users is not None else {"cc": "ccsecret"}
         self.auth_speed = auth_delay_speed if auth_delay_speed is not None else speed
         self._setup = setup
         self._contexts = contexts
+        self._app_queue = app_queue
+        self._sounds_dir = sounds_dir
         self.pbx = self._new_pbx()
         self.sessions: set[Session] = set()
         self._server: asyncio.Server | None = None
@@ -53,7 +60,8 @@ class Emulator:
         self.responsive.set()
 
     def _new_pbx(self) -> Pbx:
-        pbx = Pbx(speed=self.speed, contexts=self._contexts)
+        pbx = Pbx(speed=self.speed, contexts=self._contexts, app_queue=self._app_queue,
+                  sounds_dir=self._sounds_dir)
         if self._setup is not None:
             self._setup(pbx)
         return pbx
@@ -151,7 +159,7 @@ class Emulator:
         """`core stop now|gracefully` (or `core restart now`): hang up every channel
         (SoftHangupRequest cause 4), send `Shutdown`, close every connection."""
         pbx = self.pbx
-        for ch in list(pbx.channels.values()):
+        for ch in pbx.listed():  # ast_softhangup_all: the container's order
             if not ch.hungup:
                 pbx.emit("SoftHangupRequest", "call,all", [*ch.snapshot(), ("Cause", "4")])
                 ch.soft_hangup = True
@@ -187,7 +195,7 @@ class Emulator:
         words = command.split()
         if words[:3] == ["core", "show", "version"]:
             return ["Asterisk 22.10.1 built by callcenter-emulator on a x86_64 running Linux"]
-        if words[:2] == ["queue", "show"]:
+        if words[:2] == ["queue", "show"] and self.pbx.app_queue:
             lines: list[str] = []
             for q in self.pbx.queues.queues.values():
                 if len(words) > 2 and q.name != words[2]:
@@ -206,6 +214,6 @@ class Emulator:
                 lines += ["", ""]
             return lines
         if words[:3] == ["core", "show", "channels"]:
-            return [c.name for c in self.pbx.channels.values()] + [
+            return [c.name for c in self.pbx.listed()] + [
                 f"{len(self.pbx.channels)} active channels"]
         return None

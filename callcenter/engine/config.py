@@ -55,11 +55,37 @@ class AmiSettings(_Strict):
         return value
 
 
+def _default_topic_prefix() -> str:
+    from callcenter.bus.topics import DEFAULT_PREFIX  # the bus loads aiomqtt: only if asked
+
+    return DEFAULT_PREFIX
+
+
 class MqttSettings(_Strict):
+    """The broker, and this center's place on it. Credentials come from the environment
+    (CALLCENTER_MQTT_USERNAME, CALLCENTER_MQTT_PASSWORD), never from the file.
+
+    `client_id`: None (the default) picks one unique to the process, so that two engines
+    never disconnect each other; a fixed one suits a broker ACL keyed on client ids.
+    `topic_prefix`: every topic is `<topic_prefix>/v1/...` (docs/mqtt.md); centers sharing a
+    broker take one each."""
+
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 1883
-    client_id: Annotated[str, Field(min_length=1)] = "callcenter-engine"
+    client_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    topic_prefix: str = Field(default_factory=_default_topic_prefix)
     embedded_fallback: bool = False  # the demo starts an in-process broker if none answers
+
+    @field_validator("topic_prefix")
+    @classmethod
+    def _topic_prefix(cls, value: str) -> str:
+        from callcenter.bus.errors import BusTopicError
+        from callcenter.bus.topics import check_prefix
+
+        try:
+            return check_prefix(value)
+        except BusTopicError as error:
+            raise ValueError(str(error)) from None
 
 
 class DatabaseSettings(_Strict):
@@ -166,7 +192,7 @@ class EngineConfig(_Strict):
     center: str = "callcenter"
     time_zone: str = "UTC"
     ami: AmiSettings = AmiSettings()
-    mqtt: MqttSettings = MqttSettings()
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
     database: DatabaseSettings = DatabaseSettings()
     announce: AnnounceSettings = AnnounceSettings()
     whisper: WhisperSettings = WhisperSettings()

@@ -14,11 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from callcenter.bus import topics
 from callcenter.bus.client import MqttBus
-
-WATCH_FILTER = f"{topics.PREFIX}/#"
-PING_TOPIC = f"{topics.PREFIX}/remote/ping"
 
 
 @dataclass
@@ -36,15 +32,18 @@ class DeskView:
 
 
 class Remote:
-    """`async with Remote(bus) as remote:` — watching from the first message on.
+    """`async with Remote(bus) as remote:` — watching from the first message on, every topic
+    under the bus's prefix (`bus.topics`).
 
-    `ping_topic`: where it checks that its subscription is live; a client whose broker ACL
-    forbids the shared one uses its own (`topics.supervisor_ping(user)`).
+    `ping_topic`: where it checks that its subscription is live (default: the center's
+    `remote/ping`); a client whose broker ACL forbids that one uses its own
+    (`Topics.supervisor_ping(user)`).
     """
 
-    def __init__(self, bus: MqttBus, *, ping_topic: str = PING_TOPIC) -> None:
+    def __init__(self, bus: MqttBus, *, ping_topic: str | None = None) -> None:
         self.bus = bus
-        self.ping_topic = ping_topic
+        self.topics = bus.topics
+        self.ping_topic = ping_topic or bus.topics.remote_ping
         self.view = DeskView()
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
@@ -70,17 +69,18 @@ class Remote:
     async def command(self, agent: str, cmd: str, *, timeout: float = 10.0,
                       **fields: Any) -> dict[str, Any]:
         """Send an agent command and wait for the engine's reply (TimeoutError if none)."""
-        return await self._request(topics.agent_commands(agent), cmd, timeout, fields)
+        return await self._request(self.topics.agent_commands(agent), cmd, timeout, fields)
 
     async def admin(self, cmd: str, *, timeout: float = 10.0, **fields: Any) -> dict[str, Any]:
-        """Send an admin command (`callcenter/v1/admin/commands`) and wait for the reply."""
-        return await self._request(topics.ADMIN_COMMANDS, cmd, timeout, fields)
+        """Send an admin command (`…/admin/commands`) and wait for the reply."""
+        return await self._request(self.topics.admin_commands, cmd, timeout, fields)
 
     async def supervisor(self, user: str, cmd: str, *, timeout: float = 10.0,
                          **fields: Any) -> dict[str, Any]:
         """Send a supervisor command as `user` (`…/supervisors/{user}/commands`) and wait for
         the reply."""
-        return await self._request(topics.supervisor_commands(user), cmd, timeout, fields)
+        return await self._request(self.topics.supervisor_commands(user), cmd, timeout,
+                                   fields)
 
     async def _request(self, topic: str, cmd: str, timeout: float,
                        fields: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +96,7 @@ class Remote:
 
     async def _watch(self) -> None:
         view = self.view
-        async for topic, payload in self.bus.messages(WATCH_FILTER):
+        async for topic, payload in self.bus.messages(self.topics.everything):
             if topic == self.ping_topic:
                 self._ping.set()
                 continue

@@ -1,10 +1,12 @@
 """Mosquitto access control from the engine's config: a password file and an ACL file.
 
-The broker is what makes `{agent}` in `callcenter/v1/agents/{agent}/commands` and `{user}` in
-`callcenter/v1/supervisors/{user}/commands` trustworthy: with these files an agent's desktop
+The broker is what makes `{agent}` in `<prefix>/v1/agents/{agent}/commands` and `{user}` in
+`<prefix>/v1/supervisors/{user}/commands` trustworthy: with these files an agent's desktop
 reads only its own topics and publishes only its own commands, and a supervisor publishes
 only as itself. The engine trusts the topic, so a broker without them lets anyone act as
-anyone (docs/supervision.md).
+anyone (docs/supervision.md). Every line is for the center's own topics (`Topics`, from
+`mqtt.topic_prefix`), so centers sharing a broker each get their own files and the engine
+of one cannot read the other's.
 
 Passwords come from environment variables (`CALLCENTER_MQTT_PASSWORD_<USER>`, the user id in
 upper case with every other character than A-Z and 0-9 turned into `_`) or from a secrets
@@ -27,11 +29,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callcenter.errors import CallcenterError
 from callcenter.supervision.roles import Role, Roster, SupervisionSettings
 
-PREFIX = "callcenter/v1"
+if TYPE_CHECKING:  # the caller hands the topics in: no bus (aiomqtt) loaded here
+    from callcenter.bus.topics import Topics
+
 ENV_PREFIX = "CALLCENTER_MQTT_PASSWORD_"
 PBKDF2_ITERATIONS = 101  # PW_DEFAULT_ITERATIONS in mosquitto's src/password_mosq.h
 SALT_BYTES = 12  # SALT_LEN
@@ -50,36 +55,38 @@ class BrokerUser:
     lines: tuple[str, ...]  # `topic <access> <topic>` lines of the ACL
 
 
-def broker_users(settings: SupervisionSettings, agents: Iterable[str]) -> list[BrokerUser]:
-    """Every MQTT user the broker must know, with its ACL: the engine, each agent's desktop,
-    each team lead, supervisor and admin."""
+def broker_users(settings: SupervisionSettings, agents: Iterable[str],
+                 topics: Topics) -> list[BrokerUser]:
+    """Every MQTT user the broker must know, with its ACL on the center's `topics`: the
+    engine, each agent's desktop, each team lead, supervisor and admin."""
     roster = Roster(settings)
     agent_users = roster.agent_users(agents)
-    users = [BrokerUser(settings.engine_user, "engine", (f"topic readwrite {PREFIX}/#",))]
+    users = [BrokerUser(settings.engine_user, "engine",
+                        (f"topic readwrite {topics.everything}",))]
     for name, agent in agent_users.items():
         if name not in roster.users:
-            users.append(BrokerUser(name, "agent", tuple(_agent_lines(agent))))
+            users.append(BrokerUser(name, "agent", tuple(_agent_lines(agent, topics))))
     for user in settings.users:
         lines: list[str] = []
         if user.agent is not None:
-            lines += _agent_lines(user.agent)
+            lines += _agent_lines(user.agent, topics)
         if user.role is not Role.AGENT:
             lines += [
-                f"topic write {PREFIX}/supervisors/{user.id}/commands",
-                f"topic read {PREFIX}/supervisors/{user.id}/replies",
-                f"topic readwrite {PREFIX}/supervisors/{user.id}/ping",
-                f"topic read {PREFIX}/supervisors/events",
-                f"topic read {PREFIX}/queues/+/stats",
+                f"topic write {topics.supervisor_commands(user.id)}",
+                f"topic read {topics.supervisor_replies(user.id)}",
+                f"topic readwrite {topics.supervisor_ping(user.id)}",
+                f"topic read {topics.supervisor_events}",
+                f"topic read {topics.queue_stats_filter}",
             ]
             if user.role is Role.TEAM_LEAD:
                 team = settings.teams.get(user.team or "", [])
-                lines += [f"topic read {PREFIX}/agents/{agent}/state" for agent in team]
+                lines += [f"topic read {topics.agent_state(agent)}" for agent in team]
             else:
-                lines.append(f"topic read {PREFIX}/agents/+/state")
+                lines.append(f"topic read {topics.agent_state_filter}")
             if user.role is Role.ADMIN:
-                lines += [f"topic write {PREFIX}/admin/commands",
-                          f"topic read {PREFIX}/admin/replies",
-                          f"topic readwrite {PREFIX}/remote/ping"]
+                lines += [f"topic write {topics.admin_commands}",
+                          f"topic read {topics.admin_replies}",
+                          f"topic readwrite {topics.remote_ping}"]
         users.append(BrokerUser(user.id, user.role.value, tuple(dict.fromkeys(lines))))
     for broker_user in users:
         if _PLAIN_NAME.fullmatch(broker_user.name) is None:
@@ -88,13 +95,14 @@ def broker_users(settings: SupervisionSettings, agents: Iterable[str]) -> list[B
     return users
 
 
-def _agent_lines(agent: str) -> list[str]:
+def _agent_lines(agent: str, topics: Topics) -> list[str]:
     """An agent's desktop: its own state, screen-pops and replies; its own commands; the
     queues' figures (no personal data in them)."""
-    base = f"{PREFIX}/agents/{agent}"
-    return [f"topic read {base}/state", f"topic read {base}/screenpop",
-            f"topic read {base}/replies", f"topic write {base}/commands",
-            f"topic read {PREFIX}/queues/+/stats"]
+    return [f"topic read {topics.agent_state(agent)}",
+            f"topic read {topics.agent_screenpop(agent)}",
+            f"topic read {topics.agent_replies(agent)}",
+            f"topic write {topics.agent_commands(agent)}",
+            f"topic read {topics.queue_stats_filter}"]
 
 
 def acl_text(users: list[BrokerUser], source: str) -> str:

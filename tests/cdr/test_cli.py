@@ -242,3 +242,13 @@ def test_an_announcement_hang_up_exports_as_connect_then_completecaller(
     result = runner.invoke(app, ["export", "master-csv", *period])
     [row] = list(csv.reader(io.StringIO(result.output)))
     assert (row[13], row[14]) == ("3", "ANSWERED")  # billsec from the agent's answer
+
+
+def test_db_commands_never_print_the_password() -> None:
+    url = "postgresql://cc:s3cr3t-pw@127.0.0.1:1/callcenter"  # nothing listens on port 1
+    for command in ("status", "upgrade"):
+        result = runner.invoke(app, ["db", command, "--db", url])
+        assert result.exit_code == 1, result.output
+        assert "unreachable" in result.output and "postgresql+asyncpg://cc:***@127.0.0.1:1" in (
+            result.output)
+        assert "s3cr3t-pw" not in result.output

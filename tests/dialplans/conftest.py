@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.cli.dialplan import render_input
+from callcenter.cli.dialplan_input import render_input
 from callcenter.engine.config import load_config
 from dialplans.inputs import RenderInput
 from dialplans.render import render, write_directory

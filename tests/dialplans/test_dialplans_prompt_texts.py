@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callcenter.cli.dialplan import render_input
+from callcenter.cli.dialplan_input import render_input
 from callcenter.engine.config import load_config
 from dialplans.inputs import Prompt, RenderInput
 from dialplans.prompt_texts import (

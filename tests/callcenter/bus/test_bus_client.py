@@ -23,8 +23,8 @@ from callcenter.bus import (
     QueueStats,
     Reply,
     ScreenPop,
-    topics,
 )
+from callcenter.bus.client import unique_client_id
 from callcenter.bus.schemas import (
     AdminReply,
     Caller,
@@ -32,12 +32,17 @@ from callcenter.bus.schemas import (
     SetAgentSkillsCommand,
 )
 from callcenter.bus.testing import MosquittoProcess, free_port
+from callcenter.bus.topics import DEFAULT, Topics, unique_prefix
 
 AT = datetime(2025, 3, 10, 9, 15, tzinfo=UTC)
+RUN = Topics(unique_prefix("test-bus"))
+"""This run's topics: another copy of the suite on the same broker has its own."""
 
 
-def config(host: str, port: int, name: str, **overrides: object) -> BusConfig:
-    return BusConfig(host=host, port=port, client_id=name, **overrides)  # type: ignore[arg-type]
+def config(host: str, port: int, name: str, topics: Topics = RUN,
+           **overrides: object) -> BusConfig:
+    return BusConfig(host=host, port=port, client_id=unique_client_id(name),  # type: ignore[arg-type]
+                     topic_prefix=topics.prefix, **overrides)
 
 
 @asynccontextmanager
@@ -94,12 +99,13 @@ async def started(task: asyncio.Task[None]) -> None:
 
 async def test_publish_subscribe(broker: tuple[str, int], agent_id: str) -> None:
     host, port = broker
+    # The default prefix, on the wire (the agent id is this run's own).
     async with (
-        connected(config(host, port, f"{agent_id}-engine")) as engine,
-        connected(config(host, port, f"{agent_id}-desk")) as desk,
+        connected(config(host, port, f"{agent_id}-engine", DEFAULT)) as engine,
+        connected(config(host, port, f"{agent_id}-desk", DEFAULT)) as desk,
     ):
         got: list[tuple[str, bytes]] = []
-        reader = asyncio.create_task(collect(desk, topics.agent_screenpop(agent_id), 3, got))
+        reader = asyncio.create_task(collect(desk, DEFAULT.agent_screenpop(agent_id), 3, got))
         await started(reader)
         for n in range(3):
             engine.publish_screenpop(pop(agent_id, n))
@@ -135,18 +141,18 @@ async def test_retained_state_reaches_a_late_subscriber(
             async with connected(config(host, port, f"{agent_id}-wallboard")) as wallboard:
                 got: list[tuple[str, bytes]] = []
                 await asyncio.wait_for(
-                    collect(wallboard, f"callcenter/v1/+/{agent_id}/+", 2, got), 10
+                    collect(wallboard, f"{RUN.base}/+/{agent_id}/+", 2, got), 10
                 )
                 by_topic = dict(got)
-                assert AgentStatus.model_validate_json(by_topic[topics.agent_state(agent_id)]) == (
+                assert AgentStatus.model_validate_json(by_topic[RUN.agent_state(agent_id)]) == (
                     status
                 )
-                assert QueueStats.model_validate_json(by_topic[topics.queue_stats(agent_id)]) == (
+                assert QueueStats.model_validate_json(by_topic[RUN.queue_stats(agent_id)]) == (
                     stats
                 )
         finally:  # the machine's Mosquitto keeps retained messages: leave none behind
             engine.clear_state(agent_id)
-            engine.publish(topics.queue_stats(agent_id), b"", qos=1, retain=True)
+            engine.publish(RUN.queue_stats(agent_id), b"", qos=1, retain=True)
             assert await engine.flush(5)
 
 
@@ -167,10 +173,10 @@ async def test_command_reply_round_trip(broker: tuple[str, int], agent_id: str) 
 
         replies: list[tuple[str, bytes]] = []
         server = asyncio.create_task(serve())
-        reader = asyncio.create_task(collect(desk, topics.agent_replies(agent_id), 3, replies))
+        reader = asyncio.create_task(collect(desk, RUN.agent_replies(agent_id), 3, replies))
         await started(server)
         await started(reader)
-        commands = topics.agent_commands(agent_id)
+        commands = RUN.agent_commands(agent_id)
         desk.publish(commands, PauseCommand(id="req-1", reason="lunch"))
         desk.publish(commands, json.dumps({"v": 1, "id": "req-2", "cmd": "pause"}).encode())
         desk.publish(commands, b"not json")
@@ -202,15 +208,15 @@ async def test_admin_command_reply(broker: tuple[str, int], agent_id: str) -> No
 
         server = asyncio.create_task(serve())
         replies: list[tuple[str, bytes]] = []
-        reader = asyncio.create_task(collect(admin, topics.ADMIN_REPLIES, 2, replies))
+        reader = asyncio.create_task(collect(admin, RUN.admin_replies, 2, replies))
         await started(server)
         await started(reader)
         rid = f"{agent_id}-a1"
         admin.publish(
-            topics.ADMIN_COMMANDS,
+            RUN.admin_commands,
             SetAgentSkillsCommand(id=rid, agent=agent_id, skills={"billing": 7}),
         )
-        admin.publish(topics.ADMIN_COMMANDS, b'{"v":1,"id":"%s-a2","cmd":"nuke"}' % rid.encode())
+        admin.publish(RUN.admin_commands, b'{"v":1,"id":"%s-a2","cmd":"nuke"}' % rid.encode())
         await asyncio.wait_for(reader, 10)
         server.cancel()
         parsed = [AdminReply.model_validate_json(p) for _, p in replies]
@@ -233,7 +239,7 @@ async def test_broker_restart_loses_no_screenpop(own_mosquitto: MosquittoProcess
     desk_cfg = config(broker.host, broker.port, "desk", **FAST_RECONNECT)
     async with connected(engine_cfg) as engine, connected(desk_cfg) as desk:
         got: list[tuple[str, bytes]] = []
-        reader = asyncio.create_task(collect(desk, topics.agent_screenpop(agent), 10**9, got))
+        reader = asyncio.create_task(collect(desk, RUN.agent_screenpop(agent), 10**9, got))
         await started(reader)
         for n in range(50):
             engine.publish_screenpop(pop(agent, n))
@@ -273,7 +279,7 @@ async def test_outbox_overflow_is_loud_and_spares_screenpops(
     )  # fmt: skip
     async with connected(engine_cfg) as engine, connected(desk_cfg) as desk:
         got: list[tuple[str, bytes]] = []
-        reader = asyncio.create_task(collect(desk, topics.agent_screenpop("1007"), 5, got))
+        reader = asyncio.create_task(collect(desk, RUN.agent_screenpop("1007"), 5, got))
         await started(reader)
         await broker.stop()
         await wait_disconnected(engine)
@@ -286,14 +292,14 @@ async def test_outbox_overflow_is_loud_and_spares_screenpops(
         assert engine.stats.dropped == 2
         dropped = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert [r.getMessage().split(" to ")[-1].split(";")[0] for r in dropped] == [
-            "callcenter/v1/queues/q1/stats",
-            "callcenter/v1/queues/q2/stats",
+            RUN.queue_stats("q1"),
+            RUN.queue_stats("q2"),
         ]
         assert "outbox full" in dropped[0].getMessage()
         for n in range(4, 6):
             engine.publish_screenpop(pop("1007", n))
         assert engine.stats.dropped == 4  # q3 stats, then the oldest screen-pop
-        assert "callcenter/v1/agents/1007/screenpop" in caplog.records[-1].getMessage()
+        assert RUN.agent_screenpop("1007") in caplog.records[-1].getMessage()
         await broker.start()
         await desk_resubscribed(desk)
         await asyncio.wait_for(reader, 10)
@@ -315,7 +321,7 @@ async def test_unreachable_broker_and_shutdown(caplog: pytest.LogCaptureFixture)
             await bus.wait_connected(0.1)
         assert not await bus.flush(0.1)
         with pytest.raises(BusTopicError):
-            bus.publish("callcenter/v1/agents/+/state", b"")
+            bus.publish(RUN.agent_state_filter, b"")
     assert bus.stats.unsent_at_close == 1
     assert any(
         "closed with 1 message(s) not sent" in r.getMessage() and r.levelno == logging.ERROR
@@ -351,7 +357,51 @@ async def test_cancelling_the_owner_closes_the_bus(broker: tuple[str, int]) -> N
 async def test_messages_iterator_ends_when_the_bus_closes(broker: tuple[str, int]) -> None:
     host, port = broker
     async with connected(config(host, port, "closing")) as bus:
-        stream = bus.messages("callcenter/v1/nothing/#")
+        stream = bus.messages(f"{RUN.base}/nothing/#")
         waiting = asyncio.create_task(anext(stream, None))
         await started(waiting)  # type: ignore[arg-type]
     assert await asyncio.wait_for(waiting, 5) is None
+
+
+async def test_two_engines_on_one_broker_keep_their_connections_and_topics(
+    broker: tuple[str, int], agent_id: str
+) -> None:
+    """Default client ids are unique per process and bus: two buses never kick each other
+    off (a broker drops the older of two clients with one id), and two centers' prefixes keep
+    each one's commands to itself."""
+    host, port = broker
+    paris, lyon = Topics(unique_prefix("test-paris")), Topics(unique_prefix("test-lyon"))
+    first = BusConfig(host=host, port=port, topic_prefix=paris.prefix)
+    second = BusConfig(host=host, port=port, topic_prefix=lyon.prefix)
+    assert first.client_id != second.client_id
+    async with connected(first) as one, connected(second) as other:
+        got: dict[str, list[str]] = {"paris": [], "lyon": []}
+
+        async def serve(bus: MqttBus, name: str) -> None:
+            async for agent, _ in bus.agent_commands():
+                got[name].append(agent)
+
+        readers = [asyncio.create_task(serve(one, "paris")),
+                   asyncio.create_task(serve(other, "lyon"))]
+        for reader in readers:
+            await started(reader)
+        other.publish(paris.agent_commands(agent_id), PauseCommand(id="p", reason="x"))
+        other.publish(lyon.agent_commands(f"{agent_id}-2"), PauseCommand(id="l", reason="x"))
+        async with asyncio.timeout(10):
+            while not (got["paris"] and got["lyon"]):
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        for reader in readers:
+            reader.cancel()
+        assert got == {"paris": [agent_id], "lyon": [f"{agent_id}-2"]}
+        assert one.stats.connects == other.stats.connects == 1
+        assert one.stats.connection_losses == other.stats.connection_losses == 0
+
+
+async def test_an_error_in_the_block_comes_out_as_itself(broker: tuple[str, int]) -> None:
+    """Not wrapped in an ExceptionGroup by the bus's task group: a caller's `except
+    TimeoutError` (or the CLI's error handling) sees what its own code raised."""
+    host, port = broker
+    with pytest.raises(TimeoutError):
+        async with connected(config(host, port, "raising")):
+            raise TimeoutError

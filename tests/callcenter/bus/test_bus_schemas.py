@@ -580,24 +580,48 @@ def test_bad_admin_command_names_the_problem(fields: dict[str, Any], message: st
 # --- topics -----------------------------------------------------------------------------------
 
 
-def test_topics() -> None:
-    assert topics.agent_commands("1007") == "callcenter/v1/agents/1007/commands"
-    assert topics.agent_replies("1007") == "callcenter/v1/agents/1007/replies"
-    assert topics.agent_state("1007") == "callcenter/v1/agents/1007/state"
-    assert topics.agent_screenpop("1007") == "callcenter/v1/agents/1007/screenpop"
-    assert topics.queue_stats("support") == "callcenter/v1/queues/support/stats"
-    assert topics.agent_of_command_topic("callcenter/v1/agents/1007/commands") == "1007"
-    assert topics.agent_of_command_topic("callcenter/v1/agents/1007/state") is None
-    assert topics.agent_of_command_topic("callcenter/v1/agents//commands") is None
-    assert topics.agent_of_command_topic("callcenter/v1/agents/a/b/commands") is None
+def test_default_topics_are_the_documented_ones() -> None:
+    t = topics.Topics()
+    assert t == topics.DEFAULT and t.base == "callcenter/v1"
+    assert t.agent_commands("1007") == "callcenter/v1/agents/1007/commands"
+    assert t.agent_replies("1007") == "callcenter/v1/agents/1007/replies"
+    assert t.agent_state("1007") == "callcenter/v1/agents/1007/state"
+    assert t.agent_screenpop("1007") == "callcenter/v1/agents/1007/screenpop"
+    assert t.queue_stats("support") == "callcenter/v1/queues/support/stats"
+    assert t.admin_commands == "callcenter/v1/admin/commands"
+    assert t.agent_commands_filter == "callcenter/v1/agents/+/commands"
+    assert t.agent_of_command_topic("callcenter/v1/agents/1007/commands") == "1007"
+    assert t.agent_of_command_topic("callcenter/v1/agents/1007/state") is None
+    assert t.agent_of_command_topic("callcenter/v1/agents//commands") is None
+    assert t.agent_of_command_topic("callcenter/v1/agents/a/b/commands") is None
+
+
+def test_a_center_prefix_moves_every_topic_and_only_its_own_parse() -> None:
+    paris = topics.Topics("acme/paris")
+    assert paris.agent_commands("1007") == "acme/paris/v1/agents/1007/commands"
+    assert paris.supervisor_events == "acme/paris/v1/supervisors/events"
+    assert paris.everything == "acme/paris/v1/#"
+    assert paris.agent_of_command_topic("acme/paris/v1/agents/1007/commands") == "1007"
+    # A command meant for another center on the same broker is not this one's.
+    assert paris.agent_of_command_topic("callcenter/v1/agents/1007/commands") is None
+    assert topics.DEFAULT.agent_of_command_topic(paris.agent_commands("1007")) is None
+    assert not topics.matches(topics.DEFAULT.everything, paris.agent_commands("1007"))
+    assert topics.unique_prefix("t") != topics.unique_prefix("t")
+
+
+@pytest.mark.parametrize("bad", ["", "/a", "a/", "a//b", "a/+", "#", "$SYS", "a\x00b",
+                                 "x" * 201])
+def test_bad_prefixes_are_refused(bad: str) -> None:
+    with pytest.raises(BusTopicError, match="topic prefix"):
+        topics.Topics(bad)
 
 
 @pytest.mark.parametrize("bad", ["", "a/b", "a+b", "a#", "tab\there", "x" * 65])
 def test_topic_levels_are_validated(bad: str) -> None:
     with pytest.raises(BusTopicError, match=r"expected 1\.\.64 characters without"):
-        topics.agent_state(bad)
+        topics.DEFAULT.agent_state(bad)
     with pytest.raises(BusTopicError, match="queue name"):
-        topics.queue_stats(bad)
+        topics.DEFAULT.queue_stats(bad)
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,9 @@ async def run_call(caller: InboundCaller, url: str, tmp_path: Path,
     await emu.start()
     emu.pbx.globals["AGI_URL"] = url
     agi_settings(emu.pbx).record_dir = str(tmp_path / "sounds")
+    # RECORD FILE never makes a directory (h7): the ones these calls record into exist.
+    (tmp_path / "vm").mkdir(exist_ok=True)
+    (tmp_path / "sounds" / "vm").mkdir(parents=True, exist_ok=True)
     probe = Probe()
     emu.pbx.listeners.add(probe)
     ch = emu.trunk.place(caller)

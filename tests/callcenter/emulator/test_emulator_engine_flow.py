@@ -131,7 +131,11 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         assert resp.success and resp.reason == 4 and resp.uniqueid == "leg-1"
         agent = resp.channel
         assert agent.startswith("PJSIP/1007-") and len(agent) == len("PJSIP/1007-") + 8
-        assert rec.names(agent)[:4] == ["Newchannel", "Newstate", "Newstate", "OriginateResponse"]
+        # As h1/h2: Newchannel, AppDial2, ringing, answer, OriginateResponse.
+        assert rec.names(agent)[:4] == ["Newchannel", "Newexten", "Newstate", "Newstate"]
+        assert "OriginateResponse" in rec.names(agent)[4:6]
+        dials = [name_of(e) for _, e in rec.seen if name_of(e).startswith("Dial")]
+        assert dials == ["DialBegin", "DialState", "DialEnd"]
         states = [e.channel.state.name for _, e in rec.seen
                   if isinstance(e, ev.Newstate) and e.channel.name == agent]
         assert states == ["RINGING", "UP"]
@@ -147,8 +151,8 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         await connect(ami, caller, agent)
         await rec.wait(lambda e: isinstance(e, ev.BridgeEnter) and e.channel.name == caller)
         bridged = rec.at(lambda e: isinstance(e, ev.BridgeEnter) and e.channel.name == caller)
-        # Playback 1 s + SayDigits 4 × 0.4 s + Playback 1 s of PBX time, ÷ SPEED.
-        assert bridged - redirected >= 3.6 / SPEED * 0.9
+        # Playback 1 s + SayDigits 4 × 0.9 s + Playback 1 s of PBX time, ÷ SPEED.
+        assert bridged - redirected >= 5.6 / SPEED * 0.9
         assert rec.names(caller).count("MusicOnHoldStop") == 1
         status = await ami.list_action("Status", {"Channel": caller, "AllVariables": "true"})
         item = status.items[0]
@@ -158,7 +162,8 @@ async def test_enqueue_offer_connect_then_agent_hangs_up() -> None:
         assert {m.channel.name for m in shown.items if isinstance(m, ev.CoreShowChannel)} == {
             caller, agent}
 
-        # The agent's phone hangs up after talk_s: a far-end HangupRequest, cause 16.
+        # The agent's phone hangs up after talk_s: a far-end HangupRequest (a BYE sets no
+        # cause), and leaving the bridge makes it 16 (bridge_channel.c channel_set_cause).
         hup = await rec.wait(is_("Hangup", agent), timeout=3)
         assert isinstance(hup, ev.Hangup) and hup.cause == 16
         req = next(e for _, e in rec.seen if isinstance(e, ev.HangupRequest)
@@ -191,10 +196,11 @@ async def test_caller_hangs_up_while_talking_and_the_agent_leg_returns_to_its_wa
         await rec.wait(lambda e: isinstance(e, ev.Newexten) and e.channel.name == agent
                        and e.application == "Wait" and e.channel.priority == 2)
         assert agent in emu.pbx.channels
-        # The engine hangs the agent leg up: a local SoftHangupRequest, cause 16.
+        # The engine hangs the agent leg up without a Cause: a local SoftHangupRequest, and
+        # no cause set on the channel: Hangup Cause 0, at the Wait's priority (h4).
         await ami.action("Hangup", {"Channel": agent})
         hup = await rec.wait(is_("Hangup", agent))
-        assert isinstance(hup, ev.Hangup) and hup.cause == 16
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0 and hup.channel.priority == 2
         assert any(isinstance(e, ev.HangupRequest) and e.soft and e.channel.name == agent
                    for _, e in rec.seen)
 
@@ -209,19 +215,28 @@ async def test_ring_no_answer_hangup_of_the_ringing_leg_and_originate_timeout() 
                                  and e.channel.state.name == "RINGING")
         assert isinstance(ringing, ev.Newstate)
         await ami.action("Hangup", {"Channel": ringing.channel.name})
-        resp = await rec.wait(lambda e: isinstance(e, ev.OriginateResponse))
-        assert isinstance(resp, ev.OriginateResponse)
-        assert not resp.success and resp.reason == 1 and resp.uniqueid == "rona-1"
+        # h1: DialEnd NOANSWER, OriginateResponse Failure Reason 0 with the dial string and
+        # the ChannelId, then the leg's Hangup with cause 0 (none set), no SoftHangupRequest.
+        hup = await rec.wait(is_("Hangup", ringing.channel.name))
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0
+        resp = next(e for _, e in rec.seen if isinstance(e, ev.OriginateResponse))
+        assert not resp.success and resp.reason == 0 and resp.uniqueid == "rona-1"
         assert resp.channel == "PJSIP/1009"
-        hup = next(e for _, e in rec.seen if isinstance(e, ev.Hangup)
-                   and e.channel.name == ringing.channel.name)
-        assert hup.cause == 19
-        # No answer within Timeout: Reason 3, cause 19.
+        order = [name_of(e) for _, e in rec.seen
+                 if name_of(e) in ("DialEnd", "OriginateResponse", "Hangup", "HangupRequest")]
+        assert order == ["DialEnd", "OriginateResponse", "Hangup"]
+        end = next(e for _, e in rec.seen if name_of(e) == "DialEnd")
+        assert isinstance(end, ev.DialEnd) and end.status == "NOANSWER"
+        # No answer within Timeout: cause 19, Reason 3, and no DialEnd (main/dial.c
+        # handle_timeout_trip hangs the leg up without one).
         resp2 = await offer(ami, rec, caller, "PJSIP/1009", "rona-2", timeout_ms=2000)
         resp2 = await rec.wait(lambda e: isinstance(e, ev.OriginateResponse)
                                and e.uniqueid == "rona-2")
         assert isinstance(resp2, ev.OriginateResponse)
         assert not resp2.success and resp2.reason == 3
+        hup2 = await rec.wait(lambda e: isinstance(e, ev.Hangup) and e.channel.uniqueid == "rona-2")
+        assert isinstance(hup2, ev.Hangup) and hup2.cause == 19
+        assert [name_of(e) for _, e in rec.seen].count("DialEnd") == 1
         assert caller in emu.pbx.channels  # the caller keeps waiting
 
 
@@ -289,10 +304,14 @@ async def test_impatient_caller_abandons_and_poisson_load_places_calls() -> None
     async with engine_pbx() as (emu, _ami, rec):
         caller = await enqueue(emu, rec, InboundCaller("5550005", "4000", patience_s=2))
         hup = await rec.wait(is_("Hangup", caller), timeout=2)
-        assert isinstance(hup, ev.Hangup) and hup.cause == 16
+        # A BYE out of MusicOnHold: no cause set (h4's rule), the PBX's SoftHangupRequest.
+        assert isinstance(hup, ev.Hangup) and hup.cause == 0
         names = rec.names(caller)
         assert names.index("HangupRequest") < names.index("MusicOnHoldStop") < \
             names.index("Hangup")
+        requests = [e for _, e in rec.seen if isinstance(e, ev.HangupRequest)
+                    and e.channel.name == caller]
+        assert [r.soft for r in requests] == [False, True]
         placed = await emu.trunk.poisson(
             50.0, np.random.default_rng(7), count=20,
             caller=lambda i: InboundCaller(f"555{i:04d}", "4000", patience_s=1))

@@ -12,17 +12,23 @@ from typer.testing import CliRunner
 
 from acd import AgentState
 from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.topics import unique_prefix
 from callcenter.cli import app
 from callcenter.engine.desktops import MqttDesktops
 
+PREFIX = unique_prefix("test-admin")
+"""This run's engine: a second copy of the suite on the same broker has its own, so neither
+answers the other's commands."""
+
 
 async def cli(*args: str) -> tuple[int, str]:
-    result = await asyncio.to_thread(CliRunner().invoke, app, list(args))
+    result = await asyncio.to_thread(CliRunner().invoke, app, list(args),
+                                     env={"CALLCENTER_MQTT_TOPIC_PREFIX": PREFIX})
     return result.exit_code, result.output
 
 
 async def test_agents_and_queues_change_without_a_restart(tmp_path: Path) -> None:
-    config = BusConfig(client_id="admin-cli-engine")
+    config = BusConfig(topic_prefix=PREFIX)
     problem = await probe(config)
     if problem is not None:
         pytest.skip(f"no MQTT broker at {config.address}: {problem}")

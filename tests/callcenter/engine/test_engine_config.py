@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.engine.config import ConfigError, dialplan_params, load_config, load_flows
+from callcenter.engine.runner import bus_config_of
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "callcenter.yaml"
 
@@ -39,6 +40,8 @@ def test_the_documented_example_loads_and_gives_the_dialplan_routes() -> None:
         ("queues: [{name: q}]\nservices: {nope: {callback: true}}\n",
          "services: unknown queues nope"),
         ("- just a list\n", "expected a mapping of settings, got list"),
+        ("queues: [{name: q}]\nmqtt: {topic_prefix: 'acme/+'}\n",
+         "mqtt.topic_prefix: Value error, topic prefix 'acme/+': expected"),
     ],
 )
 def test_mistakes_name_the_file_key_and_value(tmp_path: Path, text: str, expected: str) -> None:
@@ -79,3 +82,17 @@ def test_a_flow_that_does_not_fit_the_config_is_refused_naming_it(
         load_flows(load_config(path))
     assert "ivr.flows.main" in str(error.value) and "f.yaml" in str(error.value)
     assert expected in str(error.value), str(error.value)
+
+
+def test_the_bus_takes_the_centers_prefix_and_a_client_id_of_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CALLCENTER_MQTT_CLIENT_ID", raising=False)
+    config = load_config(EXAMPLE)
+    first, second = bus_config_of(config), bus_config_of(config)
+    assert first.topic_prefix == "callcenter" and first.topics.base == "callcenter/v1"
+    assert first.client_id != second.client_id  # two engines never kick each other off
+    assert first.client_id.startswith("callcenter-engine-")
+    paris = config.model_copy(update={"mqtt": config.mqtt.model_copy(
+        update={"topic_prefix": "acme/paris", "client_id": "paris-engine"})})
+    assert bus_config_of(paris).topics.agent_commands("1") == "acme/paris/v1/agents/1/commands"
+    assert bus_config_of(paris).client_id == "paris-engine"  # configured: kept

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from live_engine import LiveEngine, e2e_config, live_engine
 
 from callcenter.agi import free_port
-from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
+from callcenter.bus.topics import unique_prefix
 from callcenter.emulator import InboundCaller, Softphone
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
@@ -125,21 +126,22 @@ async def test_a_wrong_account_number_twice_goes_to_the_general_queue(tmp_path: 
 
 
 async def test_out_of_hours_takes_a_voicemail_and_publishes_it(tmp_path: Path) -> None:
-    bus_config = BusConfig(client_id="ivr-e2e-engine")
+    bus_config = BusConfig(topic_prefix=unique_prefix("test-ivr"))
     problem = await probe(bus_config)
     if problem is not None:
         pytest.skip(f"no MQTT broker at {bus_config.address}: {problem}")
-    async with aiomqtt.Client("127.0.0.1", 1883, identifier="ivr-e2e-listener") as listener, \
+    async with aiomqtt.Client("127.0.0.1", 1883,
+                              identifier=unique_client_id("ivr-e2e-listener")) as listener, \
             MqttBus(bus_config) as bus, \
             ivr_engine(tmp_path, ivr_config(tmp_path), desktops=MqttDesktops(bus)) as live:
-        await listener.subscribe("callcenter/v1/voicemail/#", qos=1)
+        await listener.subscribe(bus.topics.voicemail_filter, qos=1)
         live.emulator.trunk.place(caller("5550200", did="4002", message_s=6.0))
         async with asyncio.timeout(15):
             message = await anext(aiter(listener.messages))
         records = await live.wait_records(1, timeout=10)
         stored = await list_voicemails(db_of(live))
     event = json.loads(message.payload if isinstance(message.payload, bytes) else b"")
-    assert str(message.topic) == "callcenter/v1/voicemail/support"
+    assert str(message.topic) == bus_config.topics.voicemail("support")
     assert (event["box"], event["caller"], event["reason"]) == ("support", "5550200", "closed")
     assert 4.0 <= event["duration_s"] <= 6.5  # PBX seconds of speech
     assert [v.message.voicemail_id for v in stored] == [event["voicemail_id"]]

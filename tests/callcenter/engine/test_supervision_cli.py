@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from acd import AgentState
 from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.topics import unique_prefix
 from callcenter.cli import app
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.supervision.audit import read_audit
@@ -27,7 +28,9 @@ async def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
 
 
 async def test_supervise_commands_reply_and_are_audited(tmp_path: Path) -> None:
-    config = BusConfig(client_id="supervise-cli-engine")
+    prefix = unique_prefix("test-supervise")  # this run's engine, not another's on the broker
+    config = BusConfig(topic_prefix=prefix)
+    env = {"CALLCENTER_MQTT_TOPIC_PREFIX": prefix}
     problem = await probe(config)
     if problem is not None:
         pytest.skip(f"no MQTT broker at {config.address}: {problem}")
@@ -38,16 +41,17 @@ async def test_supervise_commands_reply_and_are_audited(tmp_path: Path) -> None:
         sb = live.service.switchboard
         await asyncio.sleep(0.5)  # the engine's subscriptions reach the broker
         assert await cli("supervise", "pause", "1001", "--reason", "coaching",
-                         "--as", "ann") == (0, "done\n")
+                         "--as", "ann", env=env) == (0, "done\n")
         assert sb.agents["1001"].state is AgentState.PAUSED
-        code, output = await cli("supervise", "logout", "1002", "--as", "ann")
+        code, output = await cli("supervise", "logout", "1002", "--as", "ann", env=env)
         assert code == 1 and "may act only on team north" in output
         assert sb.agents["1002"].state is AgentState.AVAILABLE
-        code, output = await cli("supervise", "listen", "1002", "--as", "sam")
+        code, output = await cli("supervise", "listen", "1002", "--as", "sam",
+                                 "--topic-prefix", prefix)
         assert code == 1 and "agent 1002 is not on a call" in output
-        code, output = await cli("supervise", "priority", "nope", "7", "--as", "sam")
+        code, output = await cli("supervise", "priority", "nope", "7", "--as", "sam", env=env)
         assert code == 1 and "call nope is not known" in output
-        assert (await cli("supervise", "priority", "c", "12", "--as", "sam"))[0] == 2
+        assert (await cli("supervise", "priority", "c", "12", "--as", "sam", env=env))[0] == 2
         assert live.service.db is not None
         audit = await read_audit(live.service.db)
         assert [(a.user_id, a.action, a.ok) for a in audit] == [

@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ from acd import AgentState
 from acd.testing import fingerprint
 from callcenter.ami import AmiClient, AmiConfig
 from callcenter.ami import events as ev
-from callcenter.bus import topics
-from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
+from callcenter.bus.topics import unique_prefix
 from callcenter.emulator import InboundCaller, Softphone
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.desktops import MqttDesktops
@@ -75,13 +75,14 @@ class Rig:
 
 @asynccontextmanager
 async def rig(tmp_path: Path, name: str, *, login: bool = True) -> AsyncIterator[Rig]:
-    bus_config = BusConfig(client_id=f"{name}-engine")
+    bus_config = BusConfig(client_id=unique_client_id(f"{name}-engine"),
+                           topic_prefix=unique_prefix(f"test-{name}"))
     problem = await probe(bus_config)
     if problem is not None:
         pytest.skip(f"no MQTT broker at {bus_config.address}: {problem}")
     phones = {a: Softphone(f"PJSIP/{a}", ring_s=0.5, talk_s=LONG) for a in ("1001", "1002")}
     async with MqttBus(bus_config) as engine_bus, MqttBus(
-        BusConfig(client_id=f"{name}-desk")
+        replace(bus_config, client_id=unique_client_id(f"{name}-desk"))
     ) as desk_bus, live_engine(config(), desktops=MqttDesktops(engine_bus), phones=phones,
                                db_path=tmp_path / "cc.db", login=login) as live:
         emu = live.emulator
@@ -258,7 +259,7 @@ async def test_refusals_get_an_error_change_nothing_and_are_audited(tmp_path: Pa
             assert reply["ok"] is False and reply["user"] == user
             assert error in reply["error"], (cmd, reply["error"])
         # a payload that cannot be read: an error reply carrying its id, and an audit row
-        r.remote.bus.publish(topics.supervisor_commands("sam"), json.dumps(
+        r.remote.bus.publish(r.remote.topics.supervisor_commands("sam"), json.dumps(
             {"v": 1, "id": "bad-1", "cmd": "pause", "agent": "1002"}).encode())
         await r.live.wait_for(lambda: len(r.remote.view.replies_failed) >= 7, 5.0, "replies")
         await asyncio.sleep(0.3)

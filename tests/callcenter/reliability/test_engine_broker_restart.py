@@ -15,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
 
 from live_engine import e2e_config, live_engine
 
-from callcenter.bus import topics
 from callcenter.bus.client import BusConfig, MqttBus
 from callcenter.bus.testing import MosquittoProcess
 from callcenter.emulator import InboundCaller, Softphone
@@ -45,7 +44,8 @@ async def test_screen_pops_survive_a_broker_restart() -> None:
         async with MqttBus(engine_config) as engine_bus, MqttBus(desk_config) as desk:
 
             async def watch() -> None:
-                async for _topic, payload in desk.messages(f"{topics.PREFIX}/agents/+/screenpop"):
+                screenpops = f"{desk.topics.base}/agents/+/screenpop"
+                async for _topic, payload in desk.messages(screenpops):
                     pops.add(json.loads(payload)["pop_id"])  # a desktop shows each pop once
 
             watcher = asyncio.create_task(watch())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "engine"))
 from live_engine import e2e_config, live_engine
 
 from acd.testing import fingerprint
-from callcenter.bus import topics
-from callcenter.bus.client import BusConfig, MqttBus, probe
+from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
+from callcenter.bus.topics import unique_prefix
 from callcenter.engine.desktops import MqttDesktops
 
 COMMANDS = 10_000
@@ -55,7 +56,7 @@ def malformed(rng: np.random.Generator, i: int) -> bytes:
 
 
 async def test_ten_thousand_malformed_commands_are_answered_and_change_nothing() -> None:
-    config = BusConfig(client_id="fuzz-engine")
+    config = BusConfig(topic_prefix=unique_prefix("test-fuzz"))  # this run's, on a shared broker
     problem = await probe(config)
     if problem is not None:
         pytest.skip(f"no MQTT broker at {config.address}: {problem}")
@@ -69,12 +70,14 @@ async def test_ten_thousand_malformed_commands_are_answered_and_change_nothing()
             nulls = 0
             done = asyncio.Event()
             ready = asyncio.Event()
-            async with MqttBus(BusConfig(client_id="fuzz-desk", outbox_limit=20_000)) as desk:
+            async with MqttBus(replace(config, client_id=unique_client_id("fuzz-desk"),
+                                       outbox_limit=20_000)) as desk:
 
                 async def collect() -> None:
                     nonlocal nulls
                     ready.set()
-                    async for _topic, payload in desk.messages(f"{topics.PREFIX}/agents/+/replies"):
+                    replies_filter = f"{desk.topics.base}/agents/+/replies"
+                    async for _topic, payload in desk.messages(replies_filter):
                         data = json.loads(payload)
                         if not data["id"] or not str(data["id"]).startswith("fz-"):
                             nulls += data["id"] is None
@@ -89,7 +92,7 @@ async def test_ten_thousand_malformed_commands_are_answered_and_change_nothing()
                 rng = np.random.default_rng(20261123)
                 for i in range(COMMANDS):
                     agent = ("1001", "1002", "9999")[i % 3]
-                    desk.publish(topics.agent_commands(agent), malformed(rng, i), qos=1)
+                    desk.publish(desk.topics.agent_commands(agent), malformed(rng, i), qos=1)
                     if i % 500 == 0:
                         await asyncio.sleep(0)
                 await asyncio.wait_for(done.wait(), 120)

@@ -64,19 +64,33 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str,
         await asyncio.sleep(0.05)
 
 
+def first_until_hung_up(then_s: float) -> Callable[[], float]:
+    """A phone's talk time: its first call lasts until the test hangs it up, later ones
+    `then_s` PBX seconds."""
+    answered = 0
+
+    def talk() -> float:
+        nonlocal answered
+        answered += 1
+        return 1e6 if answered == 1 else then_s
+
+    return talk
+
+
 def callers(emu: Emulator) -> list[EChannel]:
     return [c for c in emu.pbx.channels.values() if c.name.startswith("PJSIP/trunk-")]
 
 
-async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Path) -> None:
+# Asterisk lists channels in hash order of their names (fixture h2). Numbered from 1, the two
+# talking callers (PJSIP/trunk-00000001, -3) come before the waiting ones (-5, -6); numbered
+# from 12 (a PBX up for a while), the waiting callers (-10, -11) are listed first, as on the
+# real PBX where the engine then queued them first and offered them to the busy agents.
+@pytest.mark.parametrize("first_channel", [1, 12], ids=["talking-listed-first",
+                                                        "waiting-listed-first"])
+async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(
+        tmp_path: Path, first_channel: int) -> None:
     db_path = tmp_path / "cc.db"
     log_path = tmp_path / "engine.log"
-    async with Emulator(speed=SPEED) as probe:
-        port = probe.port  # a free port for the real emulator below
-    data = engine_config(port)
-    config = EngineConfig.model_validate(data)
-    config_path = tmp_path / "cc.yaml"
-    config_path.write_text(yaml.safe_dump(data))
     db = Database(f"sqlite+aiosqlite:///{db_path}")
     await upgrade(db)
     await db.engine.dispose()
@@ -86,10 +100,20 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
             [("1001", time.time(), "PJSIP/1001", time.time()),
              ("1002", time.time(), "PJSIP/1002", time.time())],
         )
-    contexts = engine_contexts(dialplan_params(config))
-    async with Emulator(speed=SPEED, port=port, contexts=contexts) as emu:
+    # The dialplan does not depend on the AMI port: the emulator listens first, on a port of
+    # its own, and the config names it (a port found free and given back could be taken by
+    # another process in between).
+    contexts = engine_contexts(dialplan_params(EngineConfig.model_validate(engine_config(1))))
+    async with Emulator(speed=SPEED, contexts=contexts) as emu:
+        emu.pbx.count_pjsip_channels_from(first_channel)
+        config_path = tmp_path / "cc.yaml"
+        config_path.write_text(yaml.safe_dump(engine_config(emu.port)))
+        # The first two calls talk until the test ends them, once the restarted engine has
+        # adopted them: however long the restart takes on a loaded machine, they are still up
+        # (a timer of a few seconds could run out first when two suites share the CPU).
+        # The two callers who wait are answered afterwards and talk 6 s of real time.
         for device in ("PJSIP/1001", "PJSIP/1002"):
-            emu.phones.add(Softphone(device, ring_s=1.0, talk_s=60.0))  # 6 s of real time
+            emu.phones.add(Softphone(device, ring_s=1.0, talk_s=first_until_hung_up(60.0)))
         engine = start_engine(config_path, db_path, log_path)
         try:
             await wait_until(lambda: any(s.logged_in for s in emu.sessions), 20,
@@ -104,11 +128,18 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
                        if c.bridge is None}
             assert sorted(waiting) == ["5550003", "5550004"]
             assert all(waiting.values()), waiting
+            listed = [c.cid_num for c in emu.pbx.listed() if c in callers(emu)]
+            talking_first = listed.index("5550001") < listed.index("5550003")
+            assert talking_first is (first_channel == 1), listed
 
             engine.send_signal(signal.SIGKILL)
             engine.wait(10)
             await asyncio.sleep(0.5)
             engine = start_engine(config_path, db_path, log_path)
+            await wait_until(lambda: "resync: adopted" in log_path.read_text(), 60,
+                             "the restarted engine's resynchronisation", log_path)
+            for device in ("PJSIP/1001", "PJSIP/1002"):
+                assert emu.phones.hangup(device), f"{device} is no longer on its first call"
 
             def rows() -> list[tuple[str, str, float, float | None, str | None]]:
                 with sqlite3.connect(db_path) as conn:
@@ -133,5 +164,8 @@ async def test_sigkill_with_calls_waiting_and_talking_loses_nothing(tmp_path: Pa
         assert by_caller[number][2] == pytest.approx(float(enqueued_at or 0), abs=1e-6)
     # The one who waited longer was answered first.
     assert by_caller["5550003"][3] <= by_caller["5550004"][3]  # type: ignore[operator]
+    # The talking ones were adopted by the agents they talked to (not offered afresh).
+    assert {by_caller["5550001"][4], by_caller["5550002"][4]} == {"1001", "1002"}
     log = log_path.read_text()
     assert "adopted 2 waiting and 2 talking callers" in log, log[-3000:]
+    assert "left alone" not in log

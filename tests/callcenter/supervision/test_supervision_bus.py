@@ -19,14 +19,14 @@ from callcenter.bus.schemas import (
 
 
 def test_topics() -> None:
-    assert topics.supervisor_commands("sam") == "callcenter/v1/supervisors/sam/commands"
-    assert topics.supervisor_replies("sam") == "callcenter/v1/supervisors/sam/replies"
-    assert topics.user_of_supervisor_command_topic("callcenter/v1/supervisors/sam/commands") == (
-        "sam")
-    assert topics.user_of_supervisor_command_topic("callcenter/v1/agents/sam/commands") is None
-    assert topics.user_of_supervisor_command_topic("callcenter/v1/supervisors/events") is None
-    assert topics.matches(topics.SUPERVISOR_COMMANDS_FILTER, topics.supervisor_commands("x"))
-    assert not topics.matches(topics.SUPERVISOR_COMMANDS_FILTER, topics.SUPERVISOR_EVENTS)
+    t = topics.DEFAULT
+    assert t.supervisor_commands("sam") == "callcenter/v1/supervisors/sam/commands"
+    assert t.supervisor_replies("sam") == "callcenter/v1/supervisors/sam/replies"
+    assert t.user_of_supervisor_command_topic("callcenter/v1/supervisors/sam/commands") == "sam"
+    assert t.user_of_supervisor_command_topic("callcenter/v1/agents/sam/commands") is None
+    assert t.user_of_supervisor_command_topic("callcenter/v1/supervisors/events") is None
+    assert topics.matches(t.supervisor_commands_filter, t.supervisor_commands("x"))
+    assert not topics.matches(t.supervisor_commands_filter, t.supervisor_events)
 
 
 def test_parsing_is_strict_and_names_the_problem() -> None:
@@ -52,9 +52,10 @@ def test_parsing_is_strict_and_names_the_problem() -> None:
 
 async def test_commands_replies_and_events_through_a_broker() -> None:
     async with EmbeddedBroker() as broker:
-        config = BusConfig(host=broker.host, port=broker.port, client_id="sup-engine")
+        prefix = topics.unique_prefix("test-sup")
+        config = BusConfig(host=broker.host, port=broker.port, topic_prefix=prefix)
         async with MqttBus(config) as engine, MqttBus(
-            BusConfig(host=broker.host, port=broker.port, client_id="sup-desk")
+            BusConfig(host=broker.host, port=broker.port, topic_prefix=prefix)
         ) as desk:
             seen: list[tuple[str, object]] = []
 
@@ -69,7 +70,7 @@ async def test_commands_replies_and_events_through_a_broker() -> None:
             replies: list[dict[str, object]] = []
 
             async def listen() -> None:
-                async for _, payload in desk.messages("callcenter/v1/supervisors/#"):
+                async for _, payload in desk.messages(f"{desk.topics.base}/supervisors/#"):
                     data = json.loads(payload)
                     if "ok" in data or "event" in data:
                         replies.append(data)
@@ -80,7 +81,7 @@ async def test_commands_replies_and_events_through_a_broker() -> None:
                 group.create_task(read())
                 group.create_task(listen())
                 await asyncio.sleep(0.2)
-                desk.publish(topics.supervisor_commands("sam"),
+                desk.publish(desk.topics.supervisor_commands("sam"),
                              b'{"v":1,"id":"m1","cmd":"move_call","call_id":"c1",'
                              b'"queue":"sales"}')
                 await asyncio.sleep(0.2)
