@@ -7,6 +7,7 @@ the caller to apply. `Router.next_deadline()` and `Router.advance(now)` drive ev
 
 from acd.agents import AgentState, PauseReason
 from acd.calls import CallRequest, CallState
+from acd.config import AgentModel, Level, OverflowModel, QueueModel, queue_model
 from acd.decisions import (
     AgentStateChanged,
     CallAbandoned,
@@ -25,6 +26,8 @@ from acd.decisions import (
 )
 from acd.errors import AcdError
 from acd.queues import (
+    MAX_PRIORITY,
+    MIN_PRIORITY,
     ExpandSkills,
     OverflowRule,
     OverflowTarget,
@@ -34,10 +37,14 @@ from acd.queues import (
     Strategy,
 )
 from acd.router import Router
-from acd.skills import SkillLevel, requirement
+from acd.skills import Requirement, SkillLevel, describe, requirement
+from acd.views import QueueSnapshot
 
 __all__ = [
+    "MAX_PRIORITY",
+    "MIN_PRIORITY",
     "AcdError",
+    "AgentModel",
     "AgentState",
     "AgentStateChanged",
     "CallAbandoned",
@@ -49,14 +56,19 @@ __all__ = [
     "Decision",
     "ExpandSkills",
     "Expired",
+    "Level",
     "Offer",
     "OfferWithdrawn",
     "Overflow",
+    "OverflowModel",
     "OverflowRule",
     "OverflowTarget",
     "PauseReason",
+    "QueueModel",
     "QueueSettings",
+    "QueueSnapshot",
     "RaisePriority",
+    "Requirement",
     "RingNoAnswer",
     "RonaAction",
     "Router",
@@ -65,5 +77,7 @@ __all__ = [
     "Strategy",
     "Trigger",
     "Why",
+    "describe",
+    "queue_model",
     "requirement",
 ]

@@ -25,6 +25,8 @@ from acd import (
     CallAbandoned,
     CallQueued,
     CallRequest,
+    Decision,
+    ExpandSkills,
     Expired,
     Offer,
     Overflow,
@@ -35,8 +37,6 @@ from acd import (
     Strategy,
     requirement,
 )
-from acd.decisions import Decision
-from acd.queues import ExpandSkills
 
 SKILLS = [f"s{i:02d}" for i in range(50)]
 # CPU time of this process, not wall time: on a shared machine wall time also counts the

@@ -42,7 +42,7 @@ from callcenter.engine.config import EngineConfig, dialplan_params
 from callcenter.engine.effects import Effect, StoreRecord
 from callcenter.engine.service import EngineService
 from callcenter.engine.switchboard import Switchboard
-from cdr.records import CallRecord
+from cdr import CallRecord
 from dialplans.engine_contexts import engine_contexts
 
 READ = 65536

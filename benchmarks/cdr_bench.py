@@ -21,12 +21,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import text
 
-from cdr.aggregate import GroupBy, ReportFilter
-from cdr.db import Database
-from cdr.migrate import upgrade
-from cdr.report import build_report
+from cdr import CdrWriter, Database, GroupBy, ReportFilter, build_report, upgrade
 from cdr.testing import AGENTS, synthetic_agent_day, synthetic_calls
-from cdr.writer import CdrWriter
 
 START = 1_762_000_000.0 - 1_762_000_000.0 % 86400  # a UTC midnight in November 2025
 DAYS = 30
@@ -128,7 +124,7 @@ def main() -> None:
     parser.add_argument("--sqlite-path", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cdr-bench-") as tmp:
-        path = args.sqlite_path or Path(tmp) / "cdr.db"
+        path = args.sqlite_path or Path(tmp) / "cdr.store.db"
         rate, timings = asyncio.run(run_sqlite(args.calls, args.batch_size, path))
         _line("SQLite", rate, timings, args.calls)
     if not args.no_pg:

@@ -5,7 +5,7 @@ writer's pragmas and adapters, but with nothing of the writer around them: plain
 one `executemany` of the calls rows and one COMMIT per batch, no roll-ups, no FCR lookups,
 no asyncio, no driver thread. Three things are timed per call, separately:
 
-- build: `cdr.rows` turning a `CallRecord` into its row (what the engine's side of the writer
+- build: `cdr.store.rows` turning a `CallRecord` into its row (what the engine's side of the writer
   does for every call);
 - insert: binding and inserting the rows (the table and its three indexes);
 - commit: writing the transaction to the WAL (grows with the database: the customer index's
@@ -29,13 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cdr.db import Database
-from cdr.migrate import upgrade
-from cdr.rows import CALLS, entry_of, group_rows
-from cdr.schema import Base
-from cdr.sqlite_settings import apply_pragmas, register_sqlite_adapters
+from cdr import Base, Database, upgrade
+from cdr.store.rows import CALLS, entry_of, group_rows
+from cdr.store.sqlite_settings import apply_pragmas, register_sqlite_adapters
+from cdr.store.writer import insert_sql
 from cdr.testing import synthetic_calls
-from cdr.writer import insert_sql
 
 START = 1_762_000_000.0 - 1_762_000_000.0 % 86400  # the same month as cdr_bench.py
 DAYS = 30
@@ -95,7 +93,7 @@ def main() -> None:
     if args.calls < 1 or args.batch_size < 1:
         parser.error("--calls and --batch-size must be at least 1")
     with tempfile.TemporaryDirectory(prefix="cdr-floor-") as tmp:
-        build, insert, commit = run(args.calls, args.batch_size, Path(tmp) / "cdr.db")
+        build, insert, commit = run(args.calls, args.batch_size, Path(tmp) / "cdr.store.db")
     database = 1e6 / (insert + commit)
     with_build = 1e6 / (build + insert + commit)
     print(

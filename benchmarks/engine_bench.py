@@ -34,8 +34,7 @@ from callcenter.bus.client import BusConfig, MqttBus, probe
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.service import EngineService
-from cdr.db import Database
-from cdr.migrate import upgrade
+from cdr import Database, upgrade
 
 
 def free_port() -> int:

@@ -101,8 +101,7 @@ import numpy as np  # noqa: E402
 import simpy  # noqa: E402
 
 import acd.router  # noqa: E402
-from simulations.runner import run_replications  # noqa: E402
-from simulations.scenario import Scenario  # noqa: E402
+from simulations import Scenario, run_replications  # noqa: E402
 
 AGENTS = 100
 RATE_PER_S = 0.9

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import math
 
-from cdr.aggregate import GroupBy
-from cdr.kpis import ServiceLevelDefinition
-from cdr.report import Report, ReportRow
-from simulations.erlang import ErlangError, erlang_a
+from cdr import GroupBy, Report, ReportRow, ServiceLevelDefinition
+from simulations import ErlangError, erlang_a
 
 ERLANG_COLUMNS: tuple[str, ...] = ("staffed_agents", "erlang_a_sl", "erlang_a_abandon")
 _WIDTH_S = {GroupBy.HOUR: 3600.0}

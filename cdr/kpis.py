@@ -1,8 +1,9 @@
 """The KPI formulas: plain functions over counts and sums. No database, no I/O.
 
-One implementation, used by the SQL reports (`cdr.aggregate` computes the counts and sums in the
-database with GROUP BY), by live statistics and by the simulator. Every ratio returns `None`
-when its denominator is zero: "no calls" is not "0 %". See docs/kpis.md for which calls count.
+One implementation, used by the SQL reports (`cdr.reports.aggregate` computes the counts and
+sums in the database with GROUP BY), by live statistics and by the simulator. Every ratio
+returns `None` when its denominator is zero: "no calls" is not "0 %". See docs/kpis.md for
+which calls count.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class CallTally:
     statistics and the simulator accumulate per group. The one call tally of the project.
 
     `RECORDED_FIELDS` (every field but the simulator's own counts, in this order) are the
-    columns of the roll-up tables and of `cdr.rollup.call_tally_columns`. A producer counts a
+    columns of the roll-up tables and of `cdr.store.rollup.call_tally_columns`. A producer counts a
     call with `add_answered` / `add_abandoned` (the KPI edges are applied there, with the
     queue's own target), sums its times, and groups add up with `merge`.
     """
@@ -243,7 +244,8 @@ RECORDED_FIELDS: tuple[str, ...] = tuple(
     f.name for f in fields(CallTally) if f.metadata.get("recorded", True)
 )
 """The fields call records count, in `CallTally` order: the columns of the roll-up tables
-(`cdr.schema`), of `cdr.tally.call_tally` and of `cdr.rollup.call_tally_columns`."""
+(`cdr.store.schema`), of `cdr.store.tally.call_tally` and of
+`cdr.store.rollup.call_tally_columns`."""
 
 
 def merge_call_tallies(tallies: list[CallTally]) -> CallTally:

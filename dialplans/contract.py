@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from acd.queues import OverflowTarget
+from acd import OverflowTarget
 
 INBOUND = "cc-inbound"
 ENQUEUE = "cc-enqueue"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from acd.config import Level
+from acd import Level
 from ivr.errors import IvrConfigError, describe_validation_error
 from ivr.graph import check_graph
 from ivr.hours import Calendar, CalendarModel, ZoneName

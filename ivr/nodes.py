@@ -13,8 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from acd.config import Level
-from acd.queues import MAX_PRIORITY, MIN_PRIORITY
+from acd import MAX_PRIORITY, MIN_PRIORITY, Level
 from ivr.conditions import BranchCase
 from ivr.dtmf import DTMF_KEYS, digits_between, luhn_ok
 from ivr.prompts import Builtin

@@ -89,7 +89,7 @@ class CallerChannel(Protocol):
 class CustomerInfo:
     customer_id: str
     name: str = ""
-    tier: str = "normal"  # cdr.customers.Tier values: normal, vip, ...
+    tier: str = "normal"  # cdr.callers.customers.Tier values: normal, vip, ...
 
 
 @dataclass(frozen=True, slots=True)

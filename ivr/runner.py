@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from functools import cache
 
-from acd.queues import MAX_PRIORITY
+from acd import MAX_PRIORITY
 from ivr.callback import confirm_number
 from ivr.conditions import Facts, holds
 from ivr.dtmf import ask_digits, ask_key

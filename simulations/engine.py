@@ -24,6 +24,7 @@ from acd import (
     CallConnected,
     CallQueued,
     CallRequest,
+    Decision,
     Expired,
     Offer,
     OfferWithdrawn,
@@ -31,8 +32,7 @@ from acd import (
     RingNoAnswer,
     Router,
 )
-from acd.decisions import Decision
-from cdr.kpis import WAIT_BIN_S, CallTally
+from cdr import WAIT_BIN_S, CallTally
 from simulations.model import SimAgent, SimCall
 from simulations.stats import WAIT_BINS, AgentTally, RunStats
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from acd.skills import Requirement
+from acd import Requirement
 
 
 # Not frozen: one is built per simulated call, and frozen dataclasses build 4x slower.

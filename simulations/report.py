@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from acd import AgentState
-from cdr import kpis
-from cdr.kpis import CallTally
+from cdr import CallTally, kpis
 from simulations.scenario import Scenario
 from simulations.stats import AgentTally, RunStats, add_wait_bins, wait_bins
 

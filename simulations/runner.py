@@ -18,8 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from acd import Router, requirement
-from acd.skills import Requirement
+from acd import Requirement, Router, requirement
 from simulations.distributions import Sampler, poisson_times
 from simulations.engine import Simulation, SimulationResult
 from simulations.model import Shift, SimAgent, SimCall

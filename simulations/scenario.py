@@ -14,8 +14,7 @@ from typing import Annotated, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from acd.config import Level, QueueModel
-from acd.queues import MAX_PRIORITY, MIN_PRIORITY
+from acd import MAX_PRIORITY, MIN_PRIORITY, Level, QueueModel
 from simulations.distributions import Distribution, Never, PoissonArrivals
 
 M = TypeVar("M", bound=BaseModel)

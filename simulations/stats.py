@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from acd.agents import AgentState
-from cdr.kpis import CallTally
+from acd import AgentState
+from cdr import CallTally
 
 WAIT_BINS = 3600  # of cdr.kpis.WAIT_BIN_S each: one hour; longer waits land in the last bin
 

@@ -20,6 +20,11 @@ CAUSE_NORMAL_CLEARING = 16
 CAUSE_NO_USER_RESPONSE = 19  # ring-no-answer
 
 
+ORIGINATE = "Originate"
+REDIRECT = "Redirect"
+HANGUP = "Hangup"
+"""Names the engine's shell tells apart when it handles a reply (latency, failed offers)."""
+
 _SECRET_FIELDS = frozenset({"Secret", "Key"})
 
 
@@ -77,12 +82,12 @@ def originate(
         fields["OtherChannelId"] = other_channel_id
     if variables:
         fields["Variable"] = _variables(variables)
-    return AmiAction("Originate", fields)
+    return AmiAction(ORIGINATE, fields)
 
 
 def redirect(channel: str, context: str, exten: str, priority: int = 1) -> AmiAction:
-    return AmiAction("Redirect", {"Channel": channel, "Context": context, "Exten": exten,
-                                  "Priority": priority})
+    return AmiAction(REDIRECT, {"Channel": channel, "Context": context, "Exten": exten,
+                                "Priority": priority})
 
 
 def bridge(channel1: str, channel2: str) -> AmiAction:
@@ -91,7 +96,7 @@ def bridge(channel1: str, channel2: str) -> AmiAction:
 
 
 def hangup(channel: str, cause: int = CAUSE_NORMAL_CLEARING) -> AmiAction:
-    return AmiAction("Hangup", {"Channel": channel, "Cause": cause})
+    return AmiAction(HANGUP, {"Channel": channel, "Cause": cause})
 
 
 def setvar(channel: str, variable: str, value: str) -> AmiAction:
@@ -130,6 +135,17 @@ def status(*, all_variables: bool = False) -> AmiAction:
 
 def core_show_channels() -> AmiAction:
     return AmiAction("CoreShowChannels")
+
+
+def show_dialplan(context: str = "", extension: str = "") -> AmiAction:
+    """The dialplan as `ListDialplan` items; an unknown context is an error reply (main/pbx.c,
+    manager_show_dialplan)."""
+    fields: dict[str, Value] = {}
+    if context:
+        fields["Context"] = context
+    if extension:
+        fields["Extension"] = extension
+    return AmiAction("ShowDialPlan", fields)
 
 
 def device_state_list() -> AmiAction:

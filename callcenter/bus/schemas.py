@@ -32,10 +32,9 @@ from pydantic import (
     model_validator,
 )
 
-from acd.agents import AgentState
-from acd.config import AgentModel, Level, QueueModel
+from acd import AgentModel, AgentState, Level, QueueModel
 from callcenter.bus.topics import MAX_NAME, is_valid_name
-from cdr.records import Outcome
+from cdr import Outcome
 
 SCHEMA_VERSION = 1
 MAX_PAYLOAD = 64 * 1024
@@ -111,7 +110,8 @@ class DeviceState(StrEnum):
 
 
 class Tier(StrEnum):
-    """Customer tier, as in `cdr.customers.Tier` (kept here so the bus does not load the DB)."""
+    """Customer tier, as in `cdr.callers.customers.Tier` (kept here so the bus does not load
+    the database)."""
 
     VIP = "vip"
     NORMAL = "normal"

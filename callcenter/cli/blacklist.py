@@ -1,7 +1,7 @@
 """`callcenter blacklist add|remove|list|history|import`: the nuisance-caller list.
 
 Every change is recorded with who made it (`--by`: a supervisor id, an agent id; `cli` when
-not given on `add`). Numbers are normalised as the engine looks them up (cdr.blacklist).
+not given on `add`). Numbers are normalised as the engine looks them up (cdr.callers.blacklist).
 
 Exit codes: 0 done; 1 nothing done - the number was not on the list, or the database is
 behind or unreachable; 2 bad input (a number, reason, expiry or file that cannot be used;
@@ -21,7 +21,7 @@ from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
 
 if TYPE_CHECKING:
-    from cdr.blacklist import BlacklistEntry
+    from cdr import BlacklistEntry
 
 PARTIAL_IMPORT = 3
 
@@ -41,7 +41,7 @@ def when(epoch: float | None) -> str:
 def _expiry(expires: str | None, duration: str | None, now: float) -> float | None:
     if expires is not None and duration is not None:
         fail("--expires and --for both given: expected one of them (or neither: for good)")
-    from cdr.blacklist import BlacklistError, parse_duration, parse_expires
+    from cdr import BlacklistError, parse_duration, parse_expires
 
     try:
         if expires is not None:
@@ -70,7 +70,7 @@ def add(
     db: str | None = DB_OPTION,
 ) -> None:
     """Block a number (again: the new reason and expiry replace the old ones)."""
-    from cdr.blacklist import add_to_blacklist
+    from cdr import add_to_blacklist
 
     now = time.time()
     expires_at = _expiry(expires, duration, now)
@@ -87,7 +87,7 @@ def remove(
     db: str | None = DB_OPTION,
 ) -> None:
     """Unblock a number; exit 1 if it was not on the list."""
-    from cdr.blacklist import remove_from_blacklist
+    from cdr import remove_from_blacklist
 
     now = time.time()
     removed = run_on_database(db, lambda database: remove_from_blacklist(database, number, by=by,
@@ -103,7 +103,7 @@ def list_entries(
     db: str | None = DB_OPTION,
 ) -> None:
     """One line per blocked number: number, until, added, reason."""
-    from cdr.blacklist import list_blacklist
+    from cdr import list_blacklist
 
     now = time.time()
     entries = run_on_database(db, lambda database: list_blacklist(database, now, include_expired))
@@ -118,7 +118,7 @@ def history(
     db: str | None = DB_OPTION,
 ) -> None:
     """Every change in order: when, who, add/remove, number, until, reason."""
-    from cdr.blacklist import blacklist_history
+    from cdr import blacklist_history
 
     changes = run_on_database(db, lambda database: blacklist_history(database, number))
     for change in changes:
@@ -136,7 +136,7 @@ def import_file(
 ) -> None:
     """Block every good row of a CSV (expires: ISO date/time, a duration such as 30d, or
     empty for good); bad rows are listed and exit 3, the good ones are loaded anyway."""
-    from cdr.blacklist import import_blacklist
+    from cdr import import_blacklist
 
     now = time.time()
     result = run_on_database(db, lambda database: import_blacklist(database, file, by=by, now=now))

@@ -9,10 +9,10 @@ import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.errors import CdrError, CustomerImportError, DatabaseBehindError
+from cdr import CdrError, CustomerImportError, DatabaseBehindError
 
 if TYPE_CHECKING:
-    from cdr.customers import ImportResult
+    from cdr import ImportResult
 
 customers_app = typer.Typer(help="Customer records.", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
@@ -31,9 +31,7 @@ def customers_import(
         fail(f"{file}: no such file")
     import asyncio
 
-    from cdr.customers import import_customers
-    from cdr.db import Database
-    from cdr.migrate import ensure_current
+    from cdr import Database, ensure_current, import_customers
 
     url = db_url(db)
 

@@ -6,7 +6,7 @@ import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail
-from cdr.errors import CdrError
+from cdr import CdrError
 
 db_app = typer.Typer(help="The call-record database: migrations and status.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -15,7 +15,7 @@ app.add_typer(db_app, name="db")
 def shown(url: str) -> str:
     """The URL as messages show it: the password hidden (a bad URL is shown as given: it
     is refused before anything is said of it)."""
-    from cdr.db import normalize_url
+    from cdr import normalize_url
 
     try:
         return normalize_url(url).render_as_string(hide_password=True)
@@ -28,8 +28,7 @@ def db_upgrade(db: str | None = DB_OPTION) -> None:
     """Create or upgrade the database schema to this version (safe to run again)."""
     import asyncio
 
-    from cdr.db import Database
-    from cdr.migrate import current_revision, upgrade
+    from cdr import Database, current_revision, upgrade
 
     url = db_url(db)
 
@@ -55,8 +54,7 @@ def db_status(db: str | None = DB_OPTION) -> None:
     """Print the database's schema revision; exit 1 if it is behind this version."""
     import asyncio
 
-    from cdr.db import Database, normalize_url
-    from cdr.migrate import current_revision, head_revision
+    from cdr import Database, current_revision, head_revision, normalize_url
 
     url = db_url(db)
 

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 
-from cdr.db_url import URL_ENV, default_url
-from cdr.errors import CdrError, DatabaseBehindError
+from cdr import URL_ENV, CdrError, DatabaseBehindError, default_url
 
 if TYPE_CHECKING:
-    from cdr.db import Database
+    from cdr import Database
 
 T = TypeVar("T")
 
@@ -50,8 +49,7 @@ def run_on_database(db: str | None, work: Callable[[Database], Awaitable[T]]) ->
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from cdr.db import Database
-    from cdr.migrate import ensure_current
+    from cdr import Database, ensure_current
 
     async def run() -> T:
         async with Database(db_url(db)) as database:

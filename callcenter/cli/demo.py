@@ -39,7 +39,7 @@ def demo(
     import asyncio
 
     from callcenter.demo.run import describe_pop, kpi_reports, run_demo, summary_table
-    from cdr.records import SegmentKind
+    from cdr import SegmentKind
 
     result = asyncio.run(run_demo(console, minutes=minutes, speed=speed, seed=seed,
                                   directory=directory, mqtt_host=mqtt_host,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from simulations.staffing import StaffingGoal, StaffingResult
+    from simulations import StaffingGoal, StaffingResult
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smh]?)\s*$", re.IGNORECASE)
 _UNIT_S = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -53,7 +53,7 @@ def erlang(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object to stdout."),
 ) -> None:
     """Waits, service level and occupancy for one interval (Erlang C, or A with --patience)."""
-    from simulations.erlang import ErlangError, erlang_a, erlang_c
+    from simulations import ErlangError, erlang_a, erlang_c
 
     interval_s = _interval(interval)
     _check("--calls", calls, minimum=0.0, open_low=False)
@@ -136,7 +136,7 @@ def staffing(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object to stdout."),
 ) -> None:
     """Fewest agents meeting a service-level goal, per interval, before and after shrinkage."""
-    from simulations.staffing import (
+    from simulations import (
         IntervalForecast,
         StaffingError,
         StaffingGoal,

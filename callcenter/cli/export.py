@@ -11,10 +11,10 @@ import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail, period
-from cdr.errors import CdrError, DatabaseBehindError
+from cdr import CdrError, DatabaseBehindError
 
 if TYPE_CHECKING:
-    from cdr.db import Database
+    from cdr import Database
 
 export_app = typer.Typer(help="Export call records in Asterisk's formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -34,8 +34,7 @@ def _export(
     frm, to = period(start, end)
     import asyncio
 
-    from cdr.db import Database
-    from cdr.migrate import ensure_current
+    from cdr import Database, ensure_current
 
     url = db_url(db)
 
@@ -67,7 +66,7 @@ def export_queue_log(
     db: str | None = DB_OPTION,
 ) -> None:
     """Asterisk queue_log lines (ENTERQUEUE, CONNECT, COMPLETE*, ABANDON, PAUSE, ...)."""
-    from cdr.exports import queue_log
+    from cdr import queue_log
 
     lines = _export(queue_log, start, end, output, db)
     if output is not None:
@@ -91,7 +90,7 @@ def export_master_csv(
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"--time-zone: expected an IANA zone such as Asia/Shanghai, got {time_zone!r}")
-    from cdr.exports import master_csv
+    from cdr import master_csv
 
     def in_zone(database: Database, frm: float, to: float) -> AsyncIterator[str]:
         return master_csv(database, frm, to, zone)

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from callcenter.ami import AmiActionError, AmiClient, AmiConfig, AmiError
+from callcenter.ami import AmiActionError, AmiClient, AmiConfig, AmiError, actions
 from callcenter.ami.events import UnknownEvent
 from callcenter.bus.client import connect_once, unique_client_id
 from callcenter.bus.errors import BusError
@@ -82,7 +82,7 @@ async def _ami_checks(config: EngineConfig, ami_config: AmiConfig,
 async def _context_check(ami: AmiClient, name: str, expected: dict[str, Steps]) -> Check:
     what = f"dialplan [{name}]"
     try:
-        listing = await ami.list_action("ShowDialPlan", {"Context": name})
+        listing = await ami.send_list(actions.show_dialplan(name))
     except AmiActionError as error:
         if error.message.startswith("Did not find context"):
             return Check(what, False, "not loaded: #include the rendered extensions.conf"
@@ -113,7 +113,7 @@ async def _site_context_check(ami: AmiClient, name: str) -> Check:
     """The site's own context the engine sends transfers to (`transfer_context`)."""
     what = f"dialplan [{name}] (transfer_context)"
     try:
-        listing = await ami.list_action("ShowDialPlan", {"Context": name})
+        listing = await ami.send_list(actions.show_dialplan(name))
     except AmiActionError as error:
         if error.message.startswith("Did not find context"):
             return Check(what, False, "not loaded: the site's dialplan must define it (the"
@@ -169,9 +169,7 @@ async def _mqtt_check(config: EngineConfig, timeout: float) -> Check:
 
 
 async def _database_checks(url: str, timeout: float) -> AsyncIterator[Check]:
-    from cdr.db import Database
-    from cdr.errors import CdrError
-    from cdr.migrate import current_revision, head_revision
+    from cdr import CdrError, Database, current_revision, head_revision
 
     try:
         db = Database(url)
@@ -202,7 +200,7 @@ async def _database_checks(url: str, timeout: float) -> AsyncIterator[Check]:
 
 
 def _missing_sqlite_file(url: str) -> Path | None:
-    from cdr.db import normalize_url
+    from cdr import normalize_url
 
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):

@@ -44,8 +44,13 @@ def build_command(
     from callcenter.cli.dialplan_input import render_input
     from callcenter.engine.config import ConfigError, load_config
     from dialplans.engine_contexts import DialplanParamsError
-    from dialplans.prompt_build import Outcome, PlannedPrompt, PromptBuildError, plan_build
-    from dialplans.prompt_build import run_build as run
+    from dialplans.prompt_build import (
+        Outcome,
+        PlannedPrompt,
+        PromptBuildError,
+        plan_build,
+        run_build as run,
+    )
     from dialplans.prompt_texts import TextTableError, load_texts
     from dialplans.prompts import engine_prompts
     from dialplans.synth import EspeakSox, SynthesisError, missing_tools

@@ -193,8 +193,14 @@ def export(target: Path = typer.Option(..., "--dest", help="Directory to copy th
     import csv
     import json
 
-    from recording.storage import CopyError, FileCheck, FileStatus, check_file, copy_verified
-    from recording.storage import relative_to_root as below_root
+    from recording.storage import (
+        CopyError,
+        FileCheck,
+        FileStatus,
+        check_file,
+        copy_verified,
+        relative_to_root as below_root,
+    )
 
     settings = _settings(config)
     root = settings.read_directory or settings.directory
@@ -247,8 +253,14 @@ def archive(target: Path | None = typer.Option(
         fail("no archive directory: give --dest or set recording.archive_directory")
     root = settings.read_directory or settings.directory
     from callcenter.cli import recordings_db
-    from recording.storage import CopyError, FileCheck, FileStatus, check_file, copy_verified
-    from recording.storage import relative_to_root as below_root
+    from recording.storage import (
+        CopyError,
+        FileCheck,
+        FileStatus,
+        check_file,
+        copy_verified,
+        relative_to_root as below_root,
+    )
 
     rows = run_on_database(db, recordings_db.unarchived)
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from cdr.db import Database
-from cdr.schema import CallRow, QaScoreRow, RecordingRow, SurveyRow
+from cdr import CallRow, Database, QaScoreRow, RecordingRow, SurveyRow
 from recording.metadata import RecordingMetadata, pauses_from_json
 
 AnyRow = Any  # SQLAlchemy rows and selects of several columns (variadic generics)

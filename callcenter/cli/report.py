@@ -11,12 +11,10 @@ import typer
 
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, db_url, fail, period, warn
-from cdr.errors import CdrError, DatabaseBehindError, ReportInputError
-from cdr.grouping import GroupBy
-from cdr.kpis import ServiceLevelDefinition
+from cdr import CdrError, DatabaseBehindError, GroupBy, ReportInputError, ServiceLevelDefinition
 
 if TYPE_CHECKING:
-    from cdr.report import Report
+    from cdr import Report
 
 
 class ReportFormat(StrEnum):
@@ -70,10 +68,7 @@ def report(
     import asyncio
 
     from callcenter.reporting import add_erlang_a
-    from cdr.aggregate import KpiSettings, ReportFilter
-    from cdr.db import Database
-    from cdr.migrate import ensure_current
-    from cdr.report import build_report
+    from cdr import Database, KpiSettings, ReportFilter, build_report, ensure_current
 
     try:
         flt = ReportFilter(frm, to, tuple(queue), tuple(agent), tuple(call_type))
@@ -110,7 +105,7 @@ def report(
     if fmt is ReportFormat.TABLE:
         from rich.console import Console
 
-        from cdr.render import to_table
+        from cdr import to_table
 
         if output is not None:
             with output.open("w") as handle:
@@ -119,11 +114,11 @@ def report(
             to_table(result, Console(), title="Call center report")
         return
     if fmt is ReportFormat.HTML:  # matplotlib: only for the page with charts
-        from cdr.html_report import to_html
+        from cdr import to_html
 
         text = to_html(result)
     else:
-        from cdr.render import to_csv, to_json
+        from cdr import to_csv, to_json
 
         text = {ReportFormat.CSV: to_csv, ReportFormat.JSON: to_json}[fmt](result)
     if output is None:

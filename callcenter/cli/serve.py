@@ -109,7 +109,7 @@ def _run_until_stopped(
     from callcenter.bus.errors import BusRefusedError
     from callcenter.engine.config import ConfigError
     from callcenter.engine.waiting import PeerRefusedError
-    from cdr.errors import CdrError, DatabaseBehindError
+    from cdr import CdrError, DatabaseBehindError
 
     async def run() -> bool:
         stop, started = asyncio.Event(), asyncio.Event()
@@ -151,7 +151,7 @@ def _check(config: EngineConfig, ami_config: AmiConfig, db: str | None,
     import asyncio
 
     from callcenter.cli.preflight import run_checks
-    from cdr.db import default_url
+    from cdr import default_url
 
     url = db or config.database.url or default_url()
 

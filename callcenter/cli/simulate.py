@@ -13,8 +13,7 @@ from callcenter.cli.app import app
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from simulations.report import Estimate, SimulationReport
-    from simulations.stats import RunStats
+    from simulations import Estimate, RunStats, SimulationReport
 
 
 @app.command()
@@ -38,9 +37,13 @@ def simulate(
         TimeElapsedColumn,
     )
 
-    from simulations.report import build_report
-    from simulations.runner import default_jobs, run_replications
-    from simulations.scenario import ScenarioError, load_scenario
+    from simulations import (
+        ScenarioError,
+        build_report,
+        default_jobs,
+        load_scenario,
+        run_replications,
+    )
 
     err = Console(stderr=True, soft_wrap=True)
     try:
@@ -72,7 +75,7 @@ def simulate(
         )
     report = build_report(scenario, runs, run_seed)
     if out is not None:
-        from simulations.outputs import write_outputs
+        from simulations import write_outputs
 
         for path in write_outputs(report, _wait_histogram(runs), out):
             err.print(f"wrote {path}", highlight=False)
@@ -89,7 +92,7 @@ def simulate(
 
 
 def _wait_histogram(runs: list[RunStats]) -> list[int]:
-    from simulations.stats import WAIT_BINS
+    from simulations import WAIT_BINS
 
     total = [0] * WAIT_BINS
     for run in runs:

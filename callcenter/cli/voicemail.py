@@ -13,10 +13,10 @@ import typer
 from callcenter.cli.app import app
 from callcenter.cli.blacklist import when
 from callcenter.cli.dbopts import DB_OPTION, fail, run_on_database
-from cdr.voicemail_model import DEFAULT_LIMIT
+from cdr import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
-    from cdr.voicemail_model import StoredVoicemail
+    from cdr import StoredVoicemail
 
 voicemail_app = typer.Typer(help="Voicemail messages: list them, mark them heard.",
                             no_args_is_help=True)
@@ -42,7 +42,7 @@ def list_messages(
     db: str | None = DB_OPTION,
 ) -> None:
     """Newest first: id, recorded, box, caller, duration, reason, heard, file."""
-    from cdr.voicemail import list_voicemails
+    from cdr import list_voicemails
 
     items = run_on_database(db, lambda database: list_voicemails(database, box=box,
                                                       unheard_only=unheard, limit=limit))
@@ -57,7 +57,7 @@ def heard(
     db: str | None = DB_OPTION,
 ) -> None:
     """Mark a message as heard (marking again keeps the first time); exit 1 if unknown."""
-    from cdr.voicemail import mark_heard
+    from cdr import mark_heard
 
     now = time.time()
     if not run_on_database(db, lambda database: mark_heard(database, voicemail_id, now)):

@@ -28,11 +28,16 @@ from callcenter.engine.config import dialplan_params
 from callcenter.engine.remote import Remote
 from callcenter.engine.runner import running_engine
 from callcenter.engine.switchboard import Switchboard
-from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
-from cdr.customers import import_customers
-from cdr.db import Database
-from cdr.records import CallRecord
-from cdr.report import Report, build_report
+from cdr import (
+    CallRecord,
+    Database,
+    GroupBy,
+    KpiSettings,
+    Report,
+    ReportFilter,
+    build_report,
+    import_customers,
+)
 from dialplans.engine_contexts import engine_contexts
 from simulations import busy_hour
 

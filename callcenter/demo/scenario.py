@@ -20,11 +20,10 @@ from typing import Any
 import numpy as np
 
 import ivr
-from acd.config import queue_model
+from acd import queue_model
 from callcenter.emulator import InboundCaller, Softphone
 from callcenter.engine.config import EngineConfig
-from simulations import busy_hour
-from simulations.model import SimAgent
+from simulations import SimAgent, busy_hour
 
 VIP_DID_OFFSET = 10  # DID 40x0 + 10: the VIP line of the same queue
 NO_ANSWER_AGENTS = ("1005", "1017")  # their phones ring out: RONA

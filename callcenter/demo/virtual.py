@@ -12,14 +12,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from acd import AgentState, Offer, Router, Trigger
-from acd.skills import describe
-from cdr.kpis import CallTally, call_kpis
-from simulations import busy_hour
-from simulations.engine import Simulation, SimulationResult
-from simulations.model import SimAgent
-from simulations.report import agent_metrics
-from simulations.stats import AgentTally
+from acd import AgentState, Offer, Router, Trigger, describe
+from cdr import CallTally, call_kpis
+from simulations import AgentTally, SimAgent, Simulation, SimulationResult, agent_metrics, busy_hour
 
 
 def virtual_demo(console: Console, seed: int, hours: float) -> None:

@@ -21,7 +21,7 @@ from callcenter.engine.state import (
     CommandRefused,
     EngineState,
 )
-from cdr.records import AgentSession, HangupBy, Outcome
+from cdr import AgentSession, HangupBy, Outcome
 from dialplans import contract
 from dialplans.contract import Var
 from recording.policy import CallType

@@ -8,7 +8,7 @@ does not follow have none and cost one dict lookup.
 from __future__ import annotations
 
 from acd import AgentState
-from callcenter.ami import events as ev
+from callcenter.ami import actions, events as ev
 from callcenter.engine.calls import CallFlow
 from callcenter.engine.decisions import RouterDecisions
 from callcenter.engine.dispatch import DispatchTable
@@ -56,7 +56,7 @@ class AmiHandlers:
         """Asterisk refused an action outright (e.g. Originate to an unknown device)."""
         state = self.state
         now = state.tick(request.caused_at)
-        if request.name == "Originate" and request.leg is not None:
+        if request.name == actions.ORIGINATE and request.leg is not None:
             leg = state.legs.get(request.leg)
             if leg is not None:
                 self.flow.leg_failed(leg, now)

@@ -15,7 +15,7 @@ from callcenter.engine.decisions import RouterDecisions
 from callcenter.engine.live import CallPhase, IvrSpan, LiveCall
 from callcenter.engine.records import finish_ivr_span
 from callcenter.engine.state import EngineState, ScheduledCallback
-from cdr.records import Outcome, SegmentKind, Survey
+from cdr import Outcome, SegmentKind, Survey
 from ivr.outcomes import (
     Blocked,
     CallbackRequest,

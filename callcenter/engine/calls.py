@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from acd import AcdError, AgentState, CallRequest
-from acd.skills import Requirement, SkillLevel
-from callcenter.ami import actions
-from callcenter.ami import events as ev
+from acd import AcdError, AgentState, CallRequest, Requirement, SkillLevel
+from callcenter.ami import actions, events as ev
 from callcenter.engine import recorder
 from callcenter.engine.announcement import announcement_prompts, announces_while_ringing
 from callcenter.engine.decisions import RouterDecisions, end_ring
 from callcenter.engine.live import CallPhase, Leg, LiveAgent, LiveCall
 from callcenter.engine.records import finish_if_done, record_of, recording_done
 from callcenter.engine.state import OUTBOUND_PAUSE, EngineState
-from cdr.records import HangupBy, Outcome, SegmentKind
+from cdr import HangupBy, Outcome, SegmentKind
 from dialplans import contract
 from dialplans.contract import EnqueueField, Var
 from recording.policy import CallType

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from acd import OverflowTarget
-from acd.config import AgentModel, Level, OverflowModel, QueueModel
+from acd import AgentModel, Level, OverflowModel, OverflowTarget, QueueModel
 from callcenter.errors import CallcenterError
 from callcenter.notify.email import SmtpSettings
 from callcenter.supervision.roles import SupervisionSettings
@@ -25,7 +24,7 @@ from dialplans.engine_contexts import EngineDialplanParams, Route
 from ivr.errors import IvrConfigError
 from ivr.flows import Flow, load_flow
 from recording.settings import RecordingSettings
-from simulations.scenario import load_yaml_model
+from simulations import load_yaml_model
 
 DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_]+/[A-Za-z0-9_.@:+-]+$")
 
@@ -89,7 +88,7 @@ class MqttSettings(_Strict):
 
 
 class DatabaseSettings(_Strict):
-    url: str | None = None  # None: the default SQLite file (cdr.db.default_url)
+    url: str | None = None  # None: the default SQLite file (cdr.store.db.default_url)
 
 
 class Prompts(_Strict):

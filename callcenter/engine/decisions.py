@@ -33,7 +33,7 @@ from callcenter.engine.dispatch import DispatchTable
 from callcenter.engine.live import CallPhase, Leg, LiveAgent, LiveCall
 from callcenter.engine.records import finish_if_done
 from callcenter.engine.state import CommandRefused, EngineState
-from cdr.records import AgentActivity, AgentStateSpan, Outcome, SegmentKind
+from cdr import AgentActivity, AgentStateSpan, Outcome, SegmentKind
 from dialplans import contract
 from dialplans.contract import Var
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from acd.views import QueueSnapshot
+from acd import QueueSnapshot
 from callcenter.bus.client import MqttBus
 from callcenter.bus.schemas import (
     AdminCommand,
@@ -27,8 +27,7 @@ from callcenter.engine.live import LiveAgent
 from callcenter.engine.screenpop import ScreenPop as PopContent
 from callcenter.engine.stats import QueueFigures
 from callcenter.engine.supervision import SpyReport, SupervisorInput
-from cdr.records import Outcome
-from cdr.voicemail import VoicemailMessage
+from cdr import Outcome, VoicemailMessage
 
 
 def utc(seconds: float) -> datetime:

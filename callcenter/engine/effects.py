@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from callcenter.ami.codec import Value
-from cdr.records import CdrItem
+from cdr import CdrItem
 
 
 @dataclass(slots=True)

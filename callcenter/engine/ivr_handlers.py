@@ -23,10 +23,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from acd import AcdError
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.switchboard import Switchboard
-from cdr.blacklist import find_block
-from cdr.customers import find_customer_by_id, find_customer_by_phone
-from cdr.db import Database
-from cdr.voicemail import VoicemailMessage, store_voicemail
+from cdr import (
+    Database,
+    VoicemailMessage,
+    find_block,
+    find_customer_by_id,
+    find_customer_by_phone,
+    store_voicemail,
+)
 from dialplans import contract
 from dialplans.contract import AgiScript, IvrExit, Var
 from ivr.announcements import HoldChoice, announce_position
@@ -45,8 +49,12 @@ from ivr.ports import BlockEntry, CallerChannel, CallerHungUp, CustomerInfo, Que
 from ivr.prompts import Builtin, builtin
 from ivr.runner import run_flow
 from ivr.survey import SurveySettings, run_survey
-from ivr.voicemail import VoicemailMessage as RecordedMessage
-from ivr.voicemail import VoicemailSettings, message_path, take_message
+from ivr.voicemail import (
+    VoicemailMessage as RecordedMessage,
+    VoicemailSettings,
+    message_path,
+    take_message,
+)
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from acd import AgentState
-from cdr.records import HangupBy, Outcome, Segment, SegmentKind, Survey
+from cdr import HangupBy, Outcome, Segment, SegmentKind, Survey
 from recording.metadata import RecordingSession
 
 

@@ -20,7 +20,7 @@ from callcenter.engine.effects import (
     ScreenPopPublish,
     StoreRecord,
 )
-from cdr.records import CdrItem
+from cdr import CdrItem
 
 
 class Outbox:

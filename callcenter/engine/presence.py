@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from cdr.db import Database
-from cdr.schema import AgentPresenceRow
+from cdr import AgentPresenceRow, Database
 
 log = logging.getLogger(__name__)
 _TABLE = AgentPresenceRow.__table__

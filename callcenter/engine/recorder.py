@@ -16,7 +16,7 @@ from callcenter.ami import actions
 from callcenter.ami.actions import AmiAction
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.live import LiveCall
-from cdr.records import Recording
+from cdr import Recording
 from recording.metadata import RecordingSession
 from recording.policy import CallType, RecordingDecision, decide
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from callcenter.engine import recorder
 from callcenter.engine.live import CallPhase, IvrSpan, LiveCall
 from callcenter.engine.state import EngineState
-from cdr.records import CallRecord, Direction, HangupBy, Outcome, Segment, SegmentKind
+from cdr import CallRecord, Direction, HangupBy, Outcome, Segment, SegmentKind
 
 
 def finish_if_done(state: EngineState, call: LiveCall) -> None:

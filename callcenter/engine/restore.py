@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from acd import AcdError, AgentState, CallRequest
-from callcenter.ami import actions
-from callcenter.ami import events as ev
+from callcenter.ami import actions, events as ev
 from callcenter.engine.agent_commands import AgentCommands
 from callcenter.engine.calls import CallFlow, parse_float
 from callcenter.engine.decisions import RouterDecisions, end_ring
 from callcenter.engine.live import CallPhase, Leg, LiveCall
 from callcenter.engine.records import finish_ivr_span
 from callcenter.engine.state import OUTBOUND_PAUSE, CommandRefused, EngineState
-from cdr.records import Outcome, SegmentKind
+from cdr import Outcome, SegmentKind
 from dialplans import contract
 from dialplans.contract import ENQUEUE_FIELDS, EnqueueField, Var
 

@@ -20,8 +20,7 @@ from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.service import EngineService
 from callcenter.engine.waiting import check_broker, check_database, wait_for
-from cdr.db import Database, default_url
-from cdr.migrate import ensure_current, upgrade
+from cdr import Database, default_url, ensure_current, upgrade
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from callcenter.engine.live import LiveCall
-from cdr.customers import Contact, Customer, contact_history, find_customer_by_phone
-from cdr.db import Database
+from cdr import Contact, Customer, Database, contact_history, find_customer_by_phone
 
 log = logging.getLogger(__name__)
 LOOKUP_WAIT_S = 0.3

@@ -18,11 +18,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from acd import AgentState
-from acd.views import QueueSnapshot
+from acd import AgentState, QueueSnapshot
 from callcenter.agi import FastAgiServer, Handler
-from callcenter.ami import AmiClient, AmiConfig, actions
-from callcenter.ami import events as ev
+from callcenter.ami import AmiClient, AmiConfig, actions, events as ev
 from callcenter.ami.errors import AmiError, AmiNotConnectedError
 from callcenter.bus.schemas import (
     AdminCommand,
@@ -71,11 +69,16 @@ from callcenter.engine.supervision import (
 from callcenter.engine.switchboard import CommandRefused, Switchboard
 from callcenter.notify.email import NotifyError, send_voicemail_email
 from callcenter.supervision.audit import AuditEntry, write_audit
-from cdr.blacklist import BlacklistError, add_to_blacklist
-from cdr.db import Database
-from cdr.records import CallRecord, Recording
-from cdr.voicemail import VoicemailMessage, mark_notified
-from cdr.writer import CdrWriter
+from cdr import (
+    BlacklistError,
+    CallRecord,
+    CdrWriter,
+    Database,
+    Recording,
+    VoicemailMessage,
+    add_to_blacklist,
+    mark_notified,
+)
 from dialplans import contract
 from ivr.flows import Flow
 from recording.metadata import file_facts
@@ -83,7 +86,7 @@ from recording.metadata import file_facts
 log = logging.getLogger(__name__)
 STATS_INTERVAL_S = 1.0
 # Actions whose latency the benchmark reports: the ones a routing decision makes.
-DECISION_ACTIONS = frozenset({"Originate", "Redirect"})
+DECISION_ACTIONS = frozenset({actions.ORIGINATE, actions.REDIRECT})
 
 
 class Desktops(Protocol):
@@ -482,7 +485,7 @@ class EngineService:
         if request.name in DECISION_ACTIONS:
             # From the event that made the decision possible to the action's bytes leaving.
             self.latencies_ms.append((self.now() - request.caused_at) * 1000.0)
-        if request.leg is not None and request.name == "Originate":
+        if request.leg is not None and request.name == actions.ORIGINATE:
             self.switchboard.leg_originated(request.leg, self.now())
         try:
             reply = await ami.action(request.name, request.fields, check=False)
@@ -492,12 +495,12 @@ class EngineService:
             return
         except AmiError as error:
             log.warning("AMI %s not sent: %s", request.name, error)
-            if request.name == "Originate":
+            if request.name == actions.ORIGINATE:
                 self.switchboard.action_failed(request, str(error))
                 self._perform(self.switchboard.take_effects())
             return
         if not reply.ok:
-            if request.name == "Hangup" and "No such channel" in reply.message:
+            if request.name == actions.HANGUP and "No such channel" in reply.message:
                 return  # it hung up by itself meanwhile
             self.switchboard.action_failed(request, reply.message)
             self._perform(self.switchboard.take_effects())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cdr.kpis import DEFAULT_TARGET_S, CallTally, abandon_rate, asa, service_level
+from cdr import DEFAULT_TARGET_S, CallTally, abandon_rate, asa, service_level
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,7 @@ async def check_database(url: str, display_url: str, timeout: float = 10.0) -> N
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-    from cdr.db import Database
+    from cdr import Database
 
     try:
         async with asyncio.timeout(timeout):

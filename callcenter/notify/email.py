@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from callcenter.errors import CallcenterError
-from cdr.voicemail import VoicemailMessage
+from cdr import VoicemailMessage
 
 log = logging.getLogger(__name__)
 

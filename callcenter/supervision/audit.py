@@ -5,8 +5,8 @@ refused ones included (unknown user, a role that may not, a team lead outside it
 command that could not be read, an action the engine could not carry out). Rows are only
 ever inserted. Table `supervisor_audit`, created by migration 0004.
 
-The model is declared on `cdr.schema.Base` here rather than in `cdr/schema.py` because `cdr`
-may not import `callcenter`; Alembic's autogenerate sees it only when this module is
+The model is declared on `cdr.store.schema.Base` here rather than in `cdr/store/schema.py`
+because `cdr` may not import `callcenter`; Alembic's autogenerate sees it only when this module is
 imported.
 """
 
@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Double, Index, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cdr.db import Database
-from cdr.schema import Base
+from cdr import Base, Database
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from callcenter.cli import app
-from cdr.db import Database
-from cdr.migrate import upgrade
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
 
 PG_URL = os.environ.get("CALLCENTER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_state: dict[str, str | None] = {}
@@ -54,7 +54,7 @@ class DbTarget:
 async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DbTarget]:
     """An empty database (not migrated) on each backend."""
     if request.param == "sqlite":
-        yield DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'cdr.db'}", "sqlite")
+        yield DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'cdr.store.db'}", "sqlite")
         return
     reason = await pg_unreachable_reason()
     if reason is not None:

@@ -10,9 +10,9 @@ import sys
 
 import numpy as np
 
-from cdr.db import Database
+from cdr.store.db import Database
+from cdr.store.writer import CdrWriter
 from cdr.testing import synthetic_calls
-from cdr.writer import CdrWriter
 
 
 async def main(url: str, n: int) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cdr.blacklist import (
+from cdr.callers.blacklist import (
     BlacklistAction,
     BlacklistChange,
     BlacklistEntry,
@@ -26,8 +26,8 @@ from cdr.blacklist import (
     parse_expires,
     remove_from_blacklist,
 )
-from cdr.db import Database
-from cdr.schema import BlacklistChangeRow, BlacklistRow
+from cdr.store.db import Database
+from cdr.store.schema import BlacklistChangeRow, BlacklistRow
 
 T0 = 1_762_128_000.0  # 2025-11-03 00:00 UTC
 DAY = 86400.0

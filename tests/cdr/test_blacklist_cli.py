@@ -12,9 +12,9 @@ from cdr_cli import cli
 from conftest import DbTarget
 from sqlalchemy import update
 
-from cdr.blacklist import BlacklistAction, blacklist_history, find_block, list_blacklist
-from cdr.db import Database
-from cdr.schema import BlacklistRow
+from cdr.callers.blacklist import BlacklistAction, blacklist_history, find_block, list_blacklist
+from cdr.store.db import Database
+from cdr.store.schema import BlacklistRow
 
 T0 = 1_762_128_000.0
 

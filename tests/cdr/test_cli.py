@@ -17,9 +17,9 @@ from conftest import DbTarget
 from typer.testing import CliRunner
 
 from callcenter.cli import app
-from cdr.db import Database
+from cdr.store.db import Database
+from cdr.store.writer import CdrWriter
 from cdr.testing import with_announcement
-from cdr.writer import CdrWriter
 
 runner = CliRunner()
 

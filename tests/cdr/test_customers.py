@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from cdr_helpers import hand_checked_calls
 
-from cdr.customers import contact_history, count_customers, import_customers
-from cdr.db import Database
+from cdr.callers.customers import contact_history, count_customers, import_customers
 from cdr.errors import CustomerImportError
-from cdr.writer import CdrWriter
+from cdr.store.db import Database
+from cdr.store.writer import CdrWriter
 
 
 async def test_contact_history_is_newest_first(db: Database) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from cdr_helpers import DAY1, DAY2, NINE, answered, hand_checked_agent_time, hand_checked_calls
 
-from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
-from cdr.db import Database
 from cdr.errors import ReportInputError
 from cdr.kpis import ServiceLevelDefinition
-from cdr.render import to_csv
-from cdr.report import Report, build_report
+from cdr.reports.aggregate import GroupBy, KpiSettings, ReportFilter
+from cdr.reports.render import to_csv
+from cdr.reports.report import Report, build_report
+from cdr.store.db import Database
+from cdr.store.writer import CdrWriter
 from cdr.testing import with_announcement
-from cdr.writer import CdrWriter
 
 BOTH_DAYS = ReportFilter(DAY1, DAY2 + 86400.0)
 DAY_ONE = ReportFilter(DAY1, DAY2)

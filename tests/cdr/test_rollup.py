@@ -13,8 +13,9 @@ from conftest import DbTarget
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.engine import Connection
 
-from cdr import kpis, rollup, tally
-from cdr.aggregate import (
+from cdr import kpis
+from cdr.records import CallRecord, Direction, Outcome, Survey
+from cdr.reports.aggregate import (
     GroupBy,
     KpiSettings,
     ReportFilter,
@@ -22,13 +23,13 @@ from cdr.aggregate import (
     rollup_table,
     wait_bins_table,
 )
-from cdr.db import Database
-from cdr.migrate import downgrade, head_revision, upgrade
-from cdr.records import CallRecord, Direction, Outcome, Survey
-from cdr.rows import call_row
-from cdr.schema import Base, CallRow
+from cdr.store import rollup, tally
+from cdr.store.db import Database
+from cdr.store.migrate import downgrade, head_revision, upgrade
+from cdr.store.rows import call_row
+from cdr.store.schema import Base, CallRow
+from cdr.store.writer import CdrWriter
 from cdr.testing import synthetic_calls, with_announcement
-from cdr.writer import CdrWriter
 
 DAYS = 3
 PERIOD = ReportFilter(DAY1, DAY1 + DAYS * 86400.0)

@@ -10,10 +10,7 @@ from conftest import DbTarget
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from cdr.db import Database
-from cdr.migrate import downgrade, head_revision, upgrade
-from cdr.schema import Base
-from cdr.voicemail import (
+from cdr.callers.voicemail import (
     StoredVoicemail,
     VoicemailMessage,
     VoicemailReason,
@@ -24,6 +21,9 @@ from cdr.voicemail import (
     store_voicemail,
     voicemail_id,
 )
+from cdr.store.db import Database
+from cdr.store.migrate import downgrade, head_revision, upgrade
+from cdr.store.schema import Base
 
 T0 = 1_762_128_000.0
 OURS = {"voicemails", "blacklist_changes"}

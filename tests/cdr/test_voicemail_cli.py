@@ -7,8 +7,8 @@ import asyncio
 from cdr_cli import cli
 from conftest import DbTarget
 
-from cdr.db import Database
-from cdr.voicemail import VoicemailMessage, get_voicemail, store_voicemail
+from cdr.callers.voicemail import VoicemailMessage, get_voicemail, store_voicemail
+from cdr.store.db import Database
 
 T0 = 1_762_128_000.0
 

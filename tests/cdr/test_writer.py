@@ -16,14 +16,14 @@ from cdr_helpers import NINE, hand_checked_agent_time, hand_checked_calls
 from conftest import PG_URL, DbTarget
 from sqlalchemy import func, select, text
 
-from cdr.db import Database
 from cdr.errors import WriterBufferFullError
-from cdr.migrate import downgrade, head_revision, upgrade
 from cdr.records import Recording, Segment
-from cdr.rows import decode_segments, split_span
-from cdr.schema import AgentStateRow, CallRow, RecordingRow, SurveyRow
+from cdr.store.db import Database
+from cdr.store.migrate import downgrade, head_revision, upgrade
+from cdr.store.rows import decode_segments, split_span
+from cdr.store.schema import AgentStateRow, CallRow, RecordingRow, SurveyRow
+from cdr.store.writer import CdrWriter
 from cdr.testing import synthetic_calls
-from cdr.writer import CdrWriter
 
 HERE = Path(__file__).parent
 

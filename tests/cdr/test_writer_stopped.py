@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cdr_helpers import answered
 
-from cdr.db import Database
 from cdr.errors import WriterStoppedError
-from cdr.migrate import upgrade
-from cdr.writer import CdrWriter
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
+from cdr.store.writer import CdrWriter
 
 
 async def test_flush_raises_when_the_writer_task_dies(tmp_path: Path,

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from callcenter.cli import app
-from cdr.db import Database
-from cdr.migrate import upgrade
 from cdr.records import CallRecord, Outcome, Recording, Survey
-from cdr.writer import CdrWriter
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
+from cdr.store.writer import CdrWriter
 from recording.metadata import file_facts
 
 runner = CliRunner()

@@ -11,11 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
-from cdr.db import Database
-from cdr.migrate import downgrade, upgrade
 from cdr.records import Recording
-from cdr.schema import Base, RecordingRow
-from cdr.writer import CdrWriter
+from cdr.store.db import Database
+from cdr.store.migrate import downgrade, upgrade
+from cdr.store.schema import Base, RecordingRow
+from cdr.store.writer import CdrWriter
 
 OURS = {"recordings", "qa_scores"}
 

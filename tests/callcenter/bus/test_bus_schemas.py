@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from pydantic import BaseModel, ValidationError
 
 from acd.agents import AgentState
@@ -42,7 +41,7 @@ from callcenter.bus.schemas import (
     parse_admin_command,
     parse_agent_command,
 )
-from cdr.customers import Tier as CdrTier
+from cdr.callers.customers import Tier as CdrTier
 from cdr.records import Outcome
 
 AT = datetime(2025, 3, 10, 9, 15, tzinfo=UTC)

@@ -17,7 +17,7 @@ from callcenter.cli import app
 from callcenter.cli.dialplan_input import render_input
 from callcenter.cli.systemd import ENV_VARIABLES, UnitSettings, unit_text
 from callcenter.engine.config import AmiSettings, dialplan_params, load_config
-from cdr.db import URL_ENV
+from cdr.store.db import URL_ENV
 from dialplans import contract
 from dialplans.check import check_directory
 from dialplans.confparse import read_conf

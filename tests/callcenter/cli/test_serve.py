@@ -31,8 +31,8 @@ from callcenter.cli import app
 from callcenter.cli.dialplan_input import render_input
 from callcenter.emulator import Emulator
 from callcenter.engine.config import EngineConfig, dialplan_params
-from cdr.db import Database
-from cdr.migrate import upgrade
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
 from dialplans.engine_contexts import engine_contexts
 from dialplans.model import Context, Dialplan, Extension, Priority
 from dialplans.prompts import parse_prompts

@@ -34,8 +34,8 @@ HEAVY = (
     "callcenter.emulator",
     "callcenter.demo",
     "callcenter.bus",
-    "cdr.db",
-    "cdr.schema",
+    "cdr.store.db",
+    "cdr.store.schema",
 )
 # Loaded by Typer itself once a command parses typed options, or to format --help.
 TYPER_RUNTIME = ("pydantic", "rich")

@@ -16,9 +16,9 @@ from callcenter.emulator import Emulator, Softphone
 from callcenter.emulator.pbx import Pbx
 from callcenter.engine.config import EngineConfig, dialplan_params
 from callcenter.engine.service import Desktops, EngineService
-from cdr.db import Database
-from cdr.migrate import upgrade
 from cdr.records import CallRecord
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
 from dialplans.engine_contexts import engine_contexts
 from ivr.flows import Flow
 

@@ -20,7 +20,7 @@ from callcenter.ami import events as ev
 from callcenter.engine.effects import StoreRecord
 from callcenter.engine.screenpop import CustomerView, build_pop
 from callcenter.engine.switchboard import Switchboard
-from cdr.customers import Customer
+from cdr.callers.customers import Customer
 from cdr.records import CallRecord, Outcome, SegmentKind
 
 T0 = 1_800_000_000.0

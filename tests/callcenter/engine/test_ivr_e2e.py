@@ -31,12 +31,12 @@ from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.live import CallPhase
 from callcenter.notify.email import SmtpSettings
-from cdr.blacklist import add_to_blacklist
-from cdr.customers import import_customers
-from cdr.db import Database
+from cdr.callers.blacklist import add_to_blacklist
+from cdr.callers.customers import import_customers
+from cdr.callers.voicemail import list_voicemails
 from cdr.records import CallRecord, Outcome, SegmentKind
-from cdr.schema import SurveyRow
-from cdr.voicemail import list_voicemails
+from cdr.store.db import Database
+from cdr.store.schema import SurveyRow
 from ivr.dtmf import luhn_ok
 
 DATA = Path(__file__).parent / "data"

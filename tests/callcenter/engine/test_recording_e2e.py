@@ -12,10 +12,9 @@ from pathlib import Path
 from live_engine import e2e_config, live_engine
 from sqlalchemy import select
 
-from callcenter.ami import AmiClient, AmiConfig
-from callcenter.ami import events as ev
+from callcenter.ami import AmiClient, AmiConfig, events as ev
 from callcenter.emulator import InboundCaller, Softphone
-from cdr.schema import RecordingRow
+from cdr.store.schema import RecordingRow
 from recording.metadata import file_facts
 
 

@@ -20,8 +20,7 @@ from live_engine import LiveEngine, e2e_config, live_engine
 
 from acd import AgentState
 from acd.testing import fingerprint
-from callcenter.ami import AmiClient, AmiConfig
-from callcenter.ami import events as ev
+from callcenter.ami import AmiClient, AmiConfig, events as ev
 from callcenter.bus.client import BusConfig, MqttBus, probe, unique_client_id
 from callcenter.bus.topics import unique_prefix
 from callcenter.emulator import InboundCaller, Softphone

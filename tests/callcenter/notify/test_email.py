@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from callcenter.agi import free_port
 from callcenter.notify import NotifyError, SmtpSettings, send_voicemail_email
-from cdr.voicemail import VoicemailMessage, VoicemailReason
+from cdr.callers.voicemail import VoicemailMessage, VoicemailReason
 
 controller_module = pytest.importorskip(
     "aiosmtpd.controller", reason="aiosmtpd is not installed (pip install aiosmtpd)")

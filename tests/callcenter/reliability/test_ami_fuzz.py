@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from callcenter.ami.client import AmiClient, AmiConfig
 from callcenter.ami.codec import FrameDecoder, FrameError, parse_frame

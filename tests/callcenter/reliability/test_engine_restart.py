@@ -23,8 +23,8 @@ import yaml
 from callcenter.emulator import Emulator, InboundCaller, Softphone
 from callcenter.emulator.model import EChannel
 from callcenter.engine.config import EngineConfig, dialplan_params
-from cdr.db import Database
-from cdr.migrate import upgrade
+from cdr.store.db import Database
+from cdr.store.migrate import upgrade
 from dialplans.engine_contexts import engine_contexts
 
 SPEED = 10.0

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from callcenter.supervision.audit import AuditEntry, read_audit, write_audit
-from cdr.db import Database
-from cdr.migrate import downgrade, upgrade
+from cdr.store.db import Database
+from cdr.store.migrate import downgrade, upgrade
 
 
 async def test_audit_rows_round_trip_and_the_migration_reverts(tmp_path: Path) -> None:

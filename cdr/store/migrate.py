@@ -1,7 +1,7 @@
 """Schema migrations: apply them (`callcenter db upgrade`) and refuse a database that is behind.
 
-The Alembic scripts live in the package (`cdr/migrations/`), so an installed engine can upgrade
-its database without a checkout or an alembic.ini.
+The Alembic scripts live in the package (`cdr/store/migrations/`), so an installed engine can
+upgrade its database without a checkout or an alembic.ini.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from cdr.db import Database
 from cdr.errors import DatabaseBehindError
+from cdr.store.db import Database
 
-SCRIPT_LOCATION = "cdr:migrations"
+SCRIPT_LOCATION = "cdr.store:migrations"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cdr.rollup import (
+from cdr.store.rollup import (
     AGENT_INTERVALS,
     AGENT_WAIT_BINS,
     QUEUE_INTERVALS,
@@ -30,8 +30,8 @@ from cdr.rollup import (
     ids_param,
     newly_repeated,
 )
-from cdr.rows import Row
-from cdr.tally import CALL_ID, deltas
+from cdr.store.rows import Row
+from cdr.store.tally import CALL_ID, deltas
 
 # The roll-up tables in the order of `tally.deltas`' results.
 _ROLLUP_TABLES = (QUEUE_INTERVALS, AGENT_INTERVALS, QUEUE_WAIT_BINS, AGENT_WAIT_BINS)

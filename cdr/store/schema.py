@@ -1,4 +1,5 @@
-"""The CDR tables as SQLAlchemy 2 models. The Alembic migrations in `cdr/migrations/` create them.
+"""The CDR tables as SQLAlchemy 2 models; the Alembic migrations in `cdr/store/migrations/`
+create them.
 
 Times are stored as float seconds since the Unix epoch (UTC), the same on SQLite and PostgreSQL,
 so that interval bucketing in SQL is plain arithmetic. `calls` carries per-call sums derived
@@ -83,7 +84,7 @@ class CallRow(Base):
     wrap_up_s: Mapped[float] = mapped_column(Double, default=0.0)
     ring_no_answers: Mapped[int] = mapped_column(Integer, default=0)
     # The call's timed pieces (IVR, queue wait, ring, announcement, talk, hold, transfer,
-    # wrap-up), a JSON array written by `cdr.rows.encode_segments`; the `call_segments` view
+    # wrap-up), a JSON array written by `cdr.store.rows.encode_segments`; the `call_segments` view
     # unpacks them.
     segments: Mapped[str | None] = mapped_column(Text)
     agent_uniqueid: Mapped[str | None] = mapped_column(String(64))
@@ -227,8 +228,8 @@ class AgentPresenceRow(Base):
 class VoicemailRow(Base):
     """A voicemail message left in a box (migration 0005).
 
-    The key is `{uniqueid}@{box}` (cdr.voicemail.voicemail_id): one message per caller channel
-    per box, so storing the same message again after a retry or an engine restart writes
+    The key is `{uniqueid}@{box}` (cdr.callers.voicemail.voicemail_id): one message per caller
+    channel per box, so storing the same message again after a retry or an engine restart writes
     nothing new."""
 
     __tablename__ = "voicemails"
@@ -268,7 +269,7 @@ class BlacklistChangeRow(Base):
 
 
 def _interval_tallies() -> list[Column[Any]]:
-    """The counts and sums of a 15-minute roll-up row (`cdr.rollup`, default thresholds): one
+    """The counts and sums of a 15-minute roll-up row (`cdr.store.rollup`, default thresholds): one
     column per field of `kpis.CallTally` that call records count (`kpis.RECORDED_FIELDS`, in
     that order), typed as the field."""
     types = get_type_hints(CallTally)

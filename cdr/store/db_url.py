@@ -1,6 +1,6 @@
 """Where the CDR database is: the default URL and the environment variable that overrides it.
 
-Kept apart from `cdr.db` (which needs SQLAlchemy) so that the CLI can name them in its help
+Kept apart from `cdr.store.db` (which needs SQLAlchemy) so that the CLI can name them in its help
 without loading a database driver.
 """
 

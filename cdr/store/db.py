@@ -1,7 +1,7 @@
 """Opening the CDR database: SQLite (WAL mode) by default, PostgreSQL via asyncpg.
 
 `Database` is an async context manager owning one `AsyncEngine`; leaving the block disposes it.
-The default URL and its environment variable live in `cdr.db_url` (no SQLAlchemy there).
+The default URL and its environment variable live in `cdr.store.db_url` (no SQLAlchemy there).
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from cdr.db_url import DEFAULT_URL as DEFAULT_URL
-from cdr.db_url import URL_ENV as URL_ENV
-from cdr.db_url import default_url as default_url
 from cdr.errors import CdrError
-from cdr.sqlite_settings import apply_pragmas, register_sqlite_adapters
+from cdr.store.db_url import (
+    DEFAULT_URL as DEFAULT_URL,
+    URL_ENV as URL_ENV,
+    default_url as default_url,
+)
+from cdr.store.sqlite_settings import apply_pragmas, register_sqlite_adapters
 
 
 def normalize_url(url: str) -> URL:

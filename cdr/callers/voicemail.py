@@ -5,7 +5,7 @@ That natural key makes storing idempotent - a retry, or the engine reading the s
 back after a restart, writes nothing twice - and it allows one message per channel per box
 (re-recording inside the IVR replaces the file before the message is stored). Table
 `voicemails`, migration 0005. Times are epoch seconds (UTC), as in every CDR table.
-The values themselves are in `cdr.voicemail_model` (no SQLAlchemy), re-exported here.
+The values themselves are in `cdr.callers.voicemail_model` (no SQLAlchemy), re-exported here.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 
-from cdr.db import Database
-from cdr.schema import VoicemailRow
-from cdr.voicemail_model import (
+from cdr.callers.voicemail_model import (
     DEFAULT_LIMIT,
     StoredVoicemail,
     VoicemailMessage,
     VoicemailReason,
     voicemail_id,
 )
+from cdr.store.db import Database
+from cdr.store.schema import VoicemailRow
 
 __all__ = [
     "DEFAULT_LIMIT",

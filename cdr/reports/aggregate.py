@@ -26,13 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement as AnyColumn
 
-from cdr import kpis, rollup, tally
-from cdr.db import Database
+from cdr import kpis
 from cdr.errors import ReportInputError
-from cdr.grouping import GroupBy as GroupBy
 from cdr.kpis import AgentTally, CallTally, ServiceLevelDefinition
 from cdr.records import AgentActivity, Outcome
-from cdr.schema import AgentStateRow, CallRow
+from cdr.reports.grouping import GroupBy as GroupBy
+from cdr.store import rollup, tally
+from cdr.store.db import Database
+from cdr.store.schema import AgentStateRow, CallRow
 
 calls = CallRow.__table__.c
 states = AgentStateRow.__table__.c

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from cdr.records import Segment, SegmentKind
-from cdr.rows import decode_segments, encode_segments
+from cdr.store.rows import decode_segments, encode_segments
 
 revision: str = "0007"
 down_revision: str | None = "0006"

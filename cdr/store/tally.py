@@ -17,8 +17,8 @@ from typing import Any, get_type_hints
 
 from cdr import kpis
 from cdr.records import Outcome
-from cdr.rows import Row
-from cdr.schema import CallRow
+from cdr.store.rows import Row
+from cdr.store.schema import CallRow
 
 ROLLUP_INTERVAL_S = 900.0  # the roll-ups' time resolution (UTC quarter hours)
 ROLLUP_TARGET_S = kpis.DEFAULT_TARGET_S
@@ -46,7 +46,7 @@ _KINDS: tuple[tuple[str, type[int] | type[float]], ...] = tuple(
 
 
 def _start(at: float, width: float) -> float:
-    # floor(at / width) * width, the same float operations as `cdr.rollup.interval_start` in SQL
+    # floor(at / width) * width: the float operations of `cdr.store.rollup.interval_start` (SQL)
     return math.floor(at / width) * width
 
 

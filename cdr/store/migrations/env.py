@@ -1,15 +1,15 @@
-"""Alembic environment: runs on the connection `cdr.migrate` passes in `config.attributes`."""
+"""Alembic environment: runs on the connection `cdr.store.migrate` passes in `config.attributes`."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from cdr.schema import Base
+from cdr.store.schema import Base
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run the CDR migrations through `callcenter db upgrade` (cdr.migrate)")
+    raise RuntimeError("run the CDR migrations through `callcenter db upgrade` (cdr.store.migrate)")
 
 context.configure(
     connection=connection,

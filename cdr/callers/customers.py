@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cdr.db import Database
 from cdr.errors import CustomerImportError
-from cdr.schema import CallRow, CustomerRow
+from cdr.store.db import Database
+from cdr.store.schema import CallRow, CustomerRow
 
 CUSTOMERS = CustomerRow.__table__
 

@@ -1,7 +1,7 @@
 """What a report's rows are: `GroupBy`.
 
 Its own module, without SQLAlchemy, because the CLI offers it as the type of `--by`
-(Typer needs the enum when it builds the command line). `cdr.aggregate` re-exports it.
+(Typer needs the enum when it builds the command line). `cdr.reports.aggregate` re-exports it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from cdr.rollup import rebuild
+from cdr.store.rollup import rebuild
 
 revision: str = "0008_announcement"
 down_revision: str | None = "0007"

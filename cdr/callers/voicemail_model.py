@@ -1,8 +1,8 @@
 """Voicemail messages as values, without the database: the message the engine hands over, the
 stored one with its heard/notified times, the reasons and the message id.
 
-`cdr.voicemail` stores and lists them (and re-exports these names); this module does not load
-SQLAlchemy, so the CLI can name `DEFAULT_LIMIT` in its help cheaply.
+`cdr.callers.voicemail` stores and lists them (and re-exports these names); this module does
+not load SQLAlchemy, so the CLI can name `DEFAULT_LIMIT` in its help cheaply.
 """
 
 from __future__ import annotations

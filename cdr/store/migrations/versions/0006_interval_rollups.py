@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from cdr.rollup import rebuild
+from cdr.store.rollup import rebuild
 
 revision: str = "0006"
 down_revision: str | None = "0005"

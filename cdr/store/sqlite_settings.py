@@ -1,5 +1,5 @@
 """How we open SQLite: the pragmas every connection gets, and the sqlite3 adapters that keep
-binding fast. Plain sqlite3: `cdr.db` applies them to the driver's connections.
+binding fast. Plain sqlite3: `cdr.store.db` applies them to the driver's connections.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from cdr.db import Database
 from cdr.records import AgentActivity, HangupBy, Outcome, Segment, SegmentKind
-from cdr.rows import decode_segments
-from cdr.schema import AgentSessionRow, AgentStateRow, CallRow
+from cdr.store.db import Database
+from cdr.store.rows import decode_segments
+from cdr.store.schema import AgentSessionRow, AgentStateRow, CallRow
 
 CALLS = CallRow.__table__
 STATES = AgentStateRow.__table__

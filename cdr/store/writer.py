@@ -4,9 +4,9 @@
   `batch_size` of them per transaction, every `flush_interval_s` or sooner when a batch is full.
 - Idempotent: every row has a natural key (call id; call id + segment sequence; agent + start
   + activity; ...) and is inserted with ON CONFLICT DO NOTHING, so replaying events after a
-  reconnect or restart writes nothing twice. The interval roll-ups (`cdr.rollup`) are updated
+  reconnect or restart writes nothing twice. The interval roll-ups (`cdr.store.rollup`) are updated
   in the same transaction for the calls that were not stored yet (looked up first;
-  `cdr.rollup_delta`), so a replay adds nothing to them either. One writer per stream of
+  `cdr.store.rollup_delta`), so a replay adds nothing to them either. One writer per stream of
   call ids: two writers storing the same call at the same instant could both count it.
 - Crash-safe: an item is removed from the buffer only after its transaction committed; a
   committed call survives SIGKILL (SQLite WAL, PostgreSQL). `flush()` waits for that point.
@@ -32,15 +32,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from cdr import rollup
-from cdr.db import Database
 from cdr.errors import WriterBufferFullError, WriterStoppedError
 from cdr.records import CdrItem
-from cdr.rollup_delta import RollupDeltas
-from cdr.rows import CALLS, TABLE_ORDER, Entry, Row, entry_of, group_rows
-from cdr.schema import Base, CallRow
+from cdr.store import rollup
+from cdr.store.db import Database
+from cdr.store.rollup_delta import RollupDeltas
+from cdr.store.rows import CALLS, TABLE_ORDER, Entry, Row, entry_of, group_rows
+from cdr.store.schema import Base, CallRow
 
-log = logging.getLogger("cdr.writer")
+log = logging.getLogger("cdr.store.writer")
 
 # Parents before children (segments and surveys reference calls).
 _TABLES: tuple[Table, ...] = tuple(Base.metadata.tables[name] for name in TABLE_ORDER)

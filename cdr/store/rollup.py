@@ -1,9 +1,9 @@
 """Interval roll-ups: per 15 minutes, the call counts and sums reports need, per queue and call
 type (`queue_intervals`) and per agent (`agent_intervals`), kept by the writer in the same
-transaction as the raw rows (`cdr.rollup_delta`). Reports add up these rows instead of every
+transaction as the raw rows (`cdr.store.rollup_delta`). Reports add up these rows instead of every
 call. This module holds their SQL definitions, the full rebuild, and FCR's incremental part.
 
-The roll-ups hold what `cdr.aggregate.call_tallies` computes from `calls`, with the default
+The roll-ups hold what `cdr.reports.aggregate.call_tallies` computes from `calls`, with the default
 thresholds (`ROLLUP_SETTINGS`); a report with other thresholds, or a period or grouping that
 does not fall on 15-minute boundaries, reads the raw rows instead.
 
@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from cdr import kpis
 from cdr.records import Outcome
-from cdr.schema import (
+from cdr.store.schema import (
     AgentIntervalRow,
     AgentWaitBinRow,
     Base,
@@ -53,7 +53,7 @@ from cdr.schema import (
     QueueIntervalRow,
     QueueWaitBinRow,
 )
-from cdr.tally import (
+from cdr.store.tally import (
     NONE_KEY,
     ROLLUP_FCR_WINDOW_S,
     ROLLUP_INTERVAL_S,
@@ -72,7 +72,7 @@ AGENT_WAIT_BINS: Table = Base.metadata.tables[AgentWaitBinRow.__tablename__]
 
 def _floor(dialect: str, value: ColumnElement[Any]) -> ColumnElement[Any]:
     # SQLite's floor() is an optional build feature; the values are positive, so truncation
-    # is the floor there (as in cdr.aggregate).
+    # is the floor there (as in cdr.reports.aggregate).
     return cast(value, BigInteger) if dialect == "sqlite" else cast(func.floor(value), BigInteger)
 
 
@@ -244,7 +244,7 @@ def added_on_conflict(table: Table, excluded: Any, columns: Sequence[str]) -> di
 
 def add_calls(dialect: str, agent: bool, columns: Sequence[str] = TALLY_COLUMNS) -> Any:
     """Add every offered call to a roll-up (a rebuild; the writer adds its new calls with
-    `cdr.rollup_delta`), filling the tally `columns` (a migration names those its tables
+    `cdr.store.rollup_delta`), filling the tally `columns` (a migration names those its tables
     have then)."""
     keys = _keys(dialect, agent)
     tallies = call_tally_columns(ROLLUP_TARGET_S, ROLLUP_SHORT_ABANDON_S, ROLLUP_FCR_WINDOW_S)

@@ -1,7 +1,7 @@
 """Nuisance callers: numbers refused with a reason until an expiry (or for good).
 
 Numbers are normalised the same way on add, lookup and removal, and the same way customer
-phones are (cdr.customers): spaces, dashes, dots and parentheses are dropped and a leading
+phones are (cdr.callers.customers): spaces, dashes, dots and parentheses are dropped and a leading
 `+` is kept, so `+49 30-123 456` and `+4930123456` are one entry. The `+` is kept because
 `+4930...` (international) and `4930...` may be different numbers on a trunk that sends
 national numbers without a prefix; a number is then `+` and 3-20 digits, or 3-20 digits.
@@ -28,9 +28,9 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cdr.db import Database
 from cdr.errors import CdrError
-from cdr.schema import BlacklistChangeRow, BlacklistRow
+from cdr.store.db import Database
+from cdr.store.schema import BlacklistChangeRow, BlacklistRow
 
 _TABLE = BlacklistRow.__table__
 _CHANGES = BlacklistChangeRow.__table__

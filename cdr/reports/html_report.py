@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 from matplotlib.figure import Figure
 
-from cdr.render import columns_of, describe, fmt
-from cdr.report import Report
+from cdr.reports.render import columns_of, describe, fmt
+from cdr.reports.report import Report
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }

@@ -1,7 +1,7 @@
 """A KPI report: rows per interval, day, ..., queue, agent or call type, plus the total.
 
-`build_report` runs the GROUP BY queries of `cdr.aggregate` and applies the formulas of
-`cdr.kpis`; rendering lives in `cdr.render` and `cdr.html_report`.
+`build_report` runs the GROUP BY queries of `cdr.reports.aggregate` and applies the formulas of
+`cdr.kpis`; rendering lives in `cdr.reports.render` and `cdr.reports.html_report`.
 """
 
 from __future__ import annotations
@@ -10,17 +10,6 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from cdr.aggregate import (
-    GroupBy,
-    GroupTallies,
-    KpiSettings,
-    ReportFilter,
-    abandon_histogram,
-    agent_tallies,
-    call_tallies,
-    validate_filter,
-)
-from cdr.db import Database
 from cdr.kpis import (
     AgentKpis,
     AgentTally,
@@ -32,6 +21,17 @@ from cdr.kpis import (
     merge_call_tallies,
     merge_histograms,
 )
+from cdr.reports.aggregate import (
+    GroupBy,
+    GroupTallies,
+    KpiSettings,
+    ReportFilter,
+    abandon_histogram,
+    agent_tallies,
+    call_tallies,
+    validate_filter,
+)
+from cdr.store.db import Database
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cdr.kpis import ServiceLevelDefinition
-from cdr.report import Report, ReportRow
+from cdr.reports.report import Report, ReportRow
 
 SL_NAMES = {
     ServiceLevelDefinition.OFFERED: "answered within {t} s / offered",
