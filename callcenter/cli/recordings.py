@@ -24,9 +24,10 @@ from sqlalchemy import delete, func, insert, select, update
 from callcenter.cli.app import app
 from callcenter.cli.dbopts import DB_OPTION, fail, parse_when, period, run_on_database
 from callcenter.engine.config import ConfigError, EngineConfig, load_config
+from callcenter.recording_index import recording_meta, recording_query
 from cdr.db import Database
 from cdr.schema import CallRow, QaScoreRow, RecordingRow, SurveyRow
-from recording.metadata import RecordingMetadata, pauses_from_json
+from recording.metadata import RecordingMetadata
 from recording.qa import ScoreError, sample_per_agent, weighted_score
 from recording.retention import purge_plan
 from recording.settings import RecordingSettings
@@ -84,35 +85,8 @@ def _stamp(db: str | None, recording_ids: list[str], **stamp: float) -> None:
     run_on_database(db, mark)
 
 
-def _meta(row: AnyRow) -> RecordingMetadata:
-    return RecordingMetadata(
-        recording_id=row.recording_id, call_id=row.call_id, path=row.path,
-        started_at=row.started_at, ended_at=row.ended_at, format=row.format,
-        size_bytes=row.size_bytes, sha256=row.sha256, queue=row.queue, agent_id=row.agent_id,
-        pauses=pauses_from_json(row.pauses), archive_path=row.archive_path,
-        verified_at=row.verified_at, purged_at=row.purged_at, reason=row.reason,
-    )
-
-
-def _query(frm: float, to: float, agents: list[str], queues: list[str], outcomes: list[str],
-           csat_below: int | None) -> AnySelect:
-    csat = func.coalesce(SurveyRow.csat, CallRow.csat).label("csat_value")
-    query = (
-        select(RecordingRow, CallRow.outcome.label("call_outcome"), csat)
-        .outerjoin(CallRow, CallRow.call_id == RecordingRow.call_id)
-        .outerjoin(SurveyRow, SurveyRow.call_id == RecordingRow.call_id)
-        .where(RecordingRow.started_at >= frm, RecordingRow.started_at < to)
-        .order_by(RecordingRow.started_at, RecordingRow.recording_id)
-    )
-    if agents:
-        query = query.where(RecordingRow.agent_id.in_(agents))
-    if queues:
-        query = query.where(RecordingRow.queue.in_(queues))
-    if outcomes:
-        query = query.where(CallRow.outcome.in_(outcomes))
-    if csat_below is not None:
-        query = query.where(csat < csat_below)
-    return query
+_meta = recording_meta  # callcenter.recording_index: shared with the HTTP API
+_query = recording_query
 
 
 def _select(db: str | None, start: str | None, end: str | None, agents: list[str],

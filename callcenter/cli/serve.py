@@ -50,6 +50,10 @@ def serve(
         async with running_engine(config, ami_config, db_url=db, migrate=migrate) as engine:
             typer.echo(f"engine running: AMI {config.ami.host}:{config.ami.port}, "
                        f"{engine.broker_description}, database {engine.db.display_url}")
+            if engine.api is not None:
+                typer.echo(f"HTTP API: {engine.api.api_url} (OpenAPI"
+                           f" {engine.api.openapi_url}); accounts: callcenter users"
+                           " set-password, callcenter tokens create")
             done = asyncio.create_task(stop.wait())
             await asyncio.wait({done, engine.task}, return_when=asyncio.FIRST_COMPLETED)
             if engine.task.done() and not engine.task.cancelled():

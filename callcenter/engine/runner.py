@@ -11,15 +11,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from callcenter.ami import AmiConfig
 from callcenter.bus.broker import EmbeddedBroker, pick_broker
 from callcenter.bus.client import BusConfig, MqttBus
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
-from callcenter.engine.service import EngineService
+from callcenter.engine.service import Desktops, EngineService
 from cdr.db import Database, default_url
 from cdr.migrate import ensure_current, upgrade
+
+if TYPE_CHECKING:
+    from callcenter.http.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ class RunningEngine:
     broker_description: str
     db: Database
     task: asyncio.Task[None]
+    api: ApiServer | None = None  # the HTTP API, when the config has an `http:` section
 
 
 def bus_config_of(config: EngineConfig) -> BusConfig:
@@ -76,7 +81,18 @@ async def running_engine(
         log.info("%s", description)
         bus = await stack.enter_async_context(MqttBus(bus_config))
         desktops = MqttDesktops(bus)
-        service = EngineService(config, ami_config, db=db, desktops=desktops, flows=flows)
+        # --- HTTP API (docs/api.md): its hub and webhooks hear what the desktops hear.
+        http_api = None
+        engine_desktops: Desktops = desktops
+        if config.http is not None:
+            from callcenter.engine.fanout import FanOutDesktops
+            from callcenter.http.server import HttpApi  # FastAPI only when it is served
+
+            http_api = HttpApi(config, db)
+            engine_desktops = FanOutDesktops(desktops, http_api.listeners())
+        # --- end HTTP API
+        service = EngineService(config, ami_config, db=db, desktops=engine_desktops,
+                                flows=flows)
         task = asyncio.create_task(service.run(), name="engine")
         try:
             ready = asyncio.create_task(service.ready.wait())
@@ -84,7 +100,12 @@ async def running_engine(
             if task in done:
                 ready.cancel()
                 task.result()  # the engine could not start: raise why
-            yield RunningEngine(service, desktops, bus, broker, description, db, task)
+            running = RunningEngine(service, desktops, bus, broker, description, db, task)
+            async with AsyncExitStack() as api_stack:  # the API stops before the engine
+                if http_api is not None:
+                    running.api = await api_stack.enter_async_context(
+                        http_api.serving(service))
+                yield running
             await service.drain()
             await bus.flush(5.0)
         finally:

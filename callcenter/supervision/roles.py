@@ -15,7 +15,7 @@ The same table answers the MQTT supervisor commands and every request of the HTT
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Annotated
@@ -323,18 +323,20 @@ class Roster:
             for agent in members:
                 teams_of.setdefault(agent, set()).add(team)
         self._teams_of = {agent: frozenset(teams) for agent, teams in teams_of.items()}
+        self._named_agents = frozenset(u.agent for u in settings.users if u.agent is not None)
 
     def user(self, user_id: str) -> User | None:
         return self.users.get(user_id)
 
-    def account(self, user_id: str, configured_agents: Iterable[str]) -> User | None:
+    def account(self, user_id: str, configured_agents: Container[str]) -> User | None:
         """The API account `user_id`: a configured user, or an agent's desktop user (an agent
         no user names, under its own id, as `agent_users` gives the broker)."""
         user = self.users.get(user_id)
         if user is not None:
             return user
-        agent = self.agent_users(configured_agents).get(user_id)
-        return None if agent is None else User(id=user_id, role=Role.AGENT, agent=agent)
+        if user_id in configured_agents and user_id not in self._named_agents:
+            return User(id=user_id, role=Role.AGENT, agent=user_id)
+        return None
 
     def teams_of(self, agent_id: str) -> frozenset[str]:
         return self._teams_of.get(agent_id, frozenset())

@@ -1,0 +1,33 @@
+"""Queues: a live snapshot of each (the engine's state, never the database)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from callcenter.bus.schemas import Name
+from callcenter.http.auth import Guarded
+from callcenter.http.errors import not_found
+from callcenter.http.models import QueueView
+from callcenter.http.views import queue_names, queue_view
+from callcenter.supervision.roles import Action, QueueTarget
+
+router = APIRouter(tags=["queues"])
+
+
+@router.get("/queues", response_model=list[QueueView], summary="Every queue now")
+async def list_queues(guard: Guarded) -> list[QueueView]:
+    """Waiting calls, longest wait, agents by state, service level today and over the last
+    15 minutes, for each queue."""
+    await guard.scope(Action.READ_QUEUES)
+    service = guard.ctx.service
+    return [queue_view(service, q) for q in queue_names(service)
+            if guard.sees(Action.READ_QUEUES, QueueTarget(q))]
+
+
+@router.get("/queues/{queue}", response_model=QueueView, summary="One queue now")
+async def get_queue(queue: Name, guard: Guarded) -> QueueView:
+    service = guard.ctx.service
+    if queue not in queue_names(service):
+        raise not_found(f"queue {queue} is not configured")
+    await guard.allow(Action.READ_QUEUES, QueueTarget(queue))
+    return queue_view(service, queue)
