@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "voicemail",
     "dialplan",
     "prompts",
+    "accounts",
 )
 
 

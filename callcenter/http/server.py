@@ -113,7 +113,9 @@ class HttpApi:
             config.load()
         except (OSError, ValueError) as error:  # e.g. unreadable TLS files
             raise ApiStartError(f"http: {type(error).__name__}: {error}") from None
-        return uvicorn.Server(config)
+        server = uvicorn.Server(config)
+        server.lifespan = config.lifespan_class(config)  # as Server._serve does
+        return server
 
     @contextlib.asynccontextmanager
     async def serving(self, service: EngineService) -> AsyncIterator[ApiServer]:
