@@ -83,6 +83,7 @@ def screen_pop(pop: PopContent) -> ScreenPop:
         ivr=IvrTrail(path=list(pop.ivr_path), inputs=dict(pop.ivr_inputs)),
         queue=pop.queue, waited_s=pop.waited_s, priority=pop.priority,
         agent_id_announced=pop.agent_id_announced, crm_url=pop.crm_url or None,
+        at=utc(pop.built_at) if pop.built_at else datetime.now(UTC),
     )
 
 
