@@ -12,7 +12,7 @@ async def test_health_and_login(tmp_path: Path) -> None:
         response = await client.get("/api/v1/health")
         assert response.status_code == 200
         assert response.json()["agents_logged_in"] == 3
-        sam, csrf = await live.session("sam")
+        sam, _ = await live.session("sam")
         agents = (await sam.get("/api/v1/agents")).json()
         assert [a["agent"] for a in agents] == ["1001", "1002", "1003"]
         queues = (await sam.get("/api/v1/queues")).json()
