@@ -18,6 +18,7 @@ from callcenter.bus.broker import EmbeddedBroker, pick_broker
 from callcenter.bus.client import BusConfig, MqttBus
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
+from callcenter.engine.fanout import FanOutDesktops
 from callcenter.engine.service import Desktops, EngineService
 from cdr.db import Database, default_url
 from cdr.migrate import ensure_current, upgrade
@@ -71,6 +72,14 @@ async def running_engine(
             await upgrade(db)
         else:
             await ensure_current(db)
+        # --- HTTP API (docs/api.md); made first: a missing webhook key stops the start here
+        http_api = None
+        if config.http is not None:
+            from callcenter.http.server import HttpApi  # FastAPI only when it is served
+
+            http_api = HttpApi(config, db)
+            stack.callback(http_api.close)
+        # --- end HTTP API
         bus_config = bus_config_of(config)
         broker: EmbeddedBroker | None = None
         description = f"MQTT broker at {bus_config.address} (configured)"
@@ -81,16 +90,9 @@ async def running_engine(
         log.info("%s", description)
         bus = await stack.enter_async_context(MqttBus(bus_config))
         desktops = MqttDesktops(bus)
-        # --- HTTP API (docs/api.md): its hub and webhooks hear what the desktops hear.
-        http_api = None
         engine_desktops: Desktops = desktops
-        if config.http is not None:
-            from callcenter.engine.fanout import FanOutDesktops
-            from callcenter.http.server import HttpApi  # FastAPI only when it is served
-
-            http_api = HttpApi(config, db)
+        if http_api is not None:  # its hub and webhooks hear what the desktops hear
             engine_desktops = FanOutDesktops(desktops, http_api.listeners())
-        # --- end HTTP API
         service = EngineService(config, ami_config, db=db, desktops=engine_desktops,
                                 flows=flows)
         task = asyncio.create_task(service.run(), name="engine")

@@ -80,7 +80,8 @@ def _bind(settings: HttpSettings) -> socket.socket:
 
 
 class HttpApi:
-    """The API of one engine: built before it, served once it runs."""
+    """The API of one engine: built (and bound to its port, so that a port in use stops the
+    start at once) before the engine; served once it runs; `close()` frees the port."""
 
     def __init__(self, config: EngineConfig, db: Database, *,
                  clock: Callable[[], float] = time.time,
@@ -94,6 +95,12 @@ class HttpApi:
         self.hub = EventHub(Roster(config.supervision), buffer=self.settings.websocket_buffer)
         self.webhooks = Webhooks(list(self.settings.webhooks), db,
                                  queue=self.settings.webhook_queue)
+        self._socket = _bind(self.settings)
+        self.port = int(self._socket.getsockname()[1])
+
+    def close(self) -> None:
+        """Stop listening (also when the engine never got to serve)."""
+        self._socket.close()
 
     def listeners(self) -> list[DesktopListener]:
         """What joins the engine's `Desktops` (`callcenter.engine.fanout.FanOutDesktops`)."""
@@ -120,8 +127,8 @@ class HttpApi:
     @contextlib.asynccontextmanager
     async def serving(self, service: EngineService) -> AsyncIterator[ApiServer]:
         """Listen until the block ends; then stop (open sockets are closed)."""
-        sock = _bind(self.settings)
-        port = int(sock.getsockname()[1])
+        sock = self._socket
+        port = self.port
         url = self.settings.base_url(port)
         self.webhooks.base_url = url
         settings = self.settings
@@ -151,4 +158,4 @@ class HttpApi:
                     await server.shutdown(sockets=[sock])
             finally:
                 service.record_listeners.remove(self.webhooks.call_ended)
-                sock.close()
+                self.close()
