@@ -107,7 +107,10 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": not UTF-8, not JSON
+        return _body(422, "invalid", "the body is not JSON",
+                     [FieldProblem(path="body", expected="a JSON document in UTF-8")])
+    codes = {404: "not_found", 405: "method_not_allowed"}
     reason = exc.detail if isinstance(exc.detail, str) else "request refused"
     if exc.status_code == 404:
         reason = f"no such path: {request.url.path[:200]}"

@@ -13,7 +13,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from acd import AgentState
-from callcenter.bus.schemas import Device, Name, PhoneNumber, Reason
+from callcenter.bus.schemas import DEVICE_PATTERN, NUMBER_PATTERN, Reason
+from callcenter.bus.topics import NAME_PATTERN
+
+# The bus's rules for names, devices and numbers, as patterns the OpenAPI document shows.
+NAME_REGEX = f"^{NAME_PATTERN}$"
+Name = Annotated[str, StringConstraints(pattern=NAME_REGEX)]
+"""An agent id or a queue name (one MQTT topic level)."""
+Device = Annotated[str, StringConstraints(pattern=f"^{DEVICE_PATTERN}$")]
+PhoneNumber = Annotated[str, StringConstraints(pattern=f"^{NUMBER_PATTERN}$")]
 
 
 class _In(BaseModel):

@@ -22,7 +22,6 @@ from callcenter.bus.schemas import (
     ListenCommand,
     LoginCommand,
     LogoutCommand,
-    Name,
     PauseCommand,
     ReadyCommand,
     WhisperCommand,
@@ -32,6 +31,7 @@ from callcenter.bus.schemas import (
 from callcenter.engine.payloads import agent_status
 from callcenter.http.auth import Guarded
 from callcenter.http.models import AgentLoginBody, CommandResult, PauseBody, WrapupExtendBody
+from callcenter.http.params import AgentId
 from callcenter.http.routes.commands import (
     acts_on_self,
     known_agent,
@@ -54,7 +54,7 @@ async def list_agents(guard: Guarded) -> list[AgentStatus]:
 
 
 @router.get("/agents/{agent_id}", response_model=AgentStatus, summary="One agent's state")
-async def get_agent(agent_id: Name, guard: Guarded) -> AgentStatus:
+async def get_agent(agent_id: AgentId, guard: Guarded) -> AgentStatus:
     known_agent(guard, agent_id)
     await guard.allow(Action.READ_AGENTS, guard.agent_target(agent_id))
     return agent_status(guard.ctx.service.switchboard.agents[agent_id])
@@ -62,7 +62,7 @@ async def get_agent(agent_id: Name, guard: Guarded) -> AgentStatus:
 
 @router.post("/agents/{agent_id}/login", response_model=CommandResult,
              summary="Log in (your own agent)")
-async def login(agent_id: Name, guard: Guarded,
+async def login(agent_id: AgentId, guard: Guarded,
                 body: Annotated[AgentLoginBody | None, Body()] = None) -> CommandResult:
     body = body or AgentLoginBody()
     return await own_command(guard, agent_id, LoginCommand(
@@ -70,7 +70,7 @@ async def login(agent_id: Name, guard: Guarded,
 
 
 @router.post("/agents/{agent_id}/logout", response_model=CommandResult, summary="Log out")
-async def logout(agent_id: Name, guard: Guarded) -> CommandResult:
+async def logout(agent_id: AgentId, guard: Guarded) -> CommandResult:
     rid = guard.ctx.request_id()
     if acts_on_self(guard, agent_id):
         return await own_command(guard, agent_id, LogoutCommand(id=rid))
@@ -81,7 +81,7 @@ async def logout(agent_id: Name, guard: Guarded) -> CommandResult:
 
 @router.post("/agents/{agent_id}/pause", response_model=CommandResult,
              summary="Pause with a reason")
-async def pause(agent_id: Name, body: PauseBody, guard: Guarded) -> CommandResult:
+async def pause(agent_id: AgentId, body: PauseBody, guard: Guarded) -> CommandResult:
     rid = guard.ctx.request_id()
     if acts_on_self(guard, agent_id):
         return await own_command(guard, agent_id, PauseCommand(id=rid, reason=body.reason))
@@ -92,7 +92,7 @@ async def pause(agent_id: Name, body: PauseBody, guard: Guarded) -> CommandResul
 
 
 @router.post("/agents/{agent_id}/ready", response_model=CommandResult, summary="Ready")
-async def ready(agent_id: Name, guard: Guarded) -> CommandResult:
+async def ready(agent_id: AgentId, guard: Guarded) -> CommandResult:
     rid = guard.ctx.request_id()
     if acts_on_self(guard, agent_id):
         return await own_command(guard, agent_id, ReadyCommand(id=rid))
@@ -103,20 +103,20 @@ async def ready(agent_id: Name, guard: Guarded) -> CommandResult:
 
 @router.post("/agents/{agent_id}/wrapup/end", response_model=CommandResult,
              summary="End wrap-up (your own agent)")
-async def wrapup_end(agent_id: Name, guard: Guarded) -> CommandResult:
+async def wrapup_end(agent_id: AgentId, guard: Guarded) -> CommandResult:
     return await own_command(guard, agent_id, WrapupEndCommand(id=guard.ctx.request_id()))
 
 
 @router.post("/agents/{agent_id}/wrapup/extend", response_model=CommandResult,
              summary="Extend wrap-up (your own agent)")
-async def wrapup_extend(agent_id: Name, body: WrapupExtendBody, guard: Guarded) -> CommandResult:
+async def wrapup_extend(agent_id: AgentId, body: WrapupExtendBody, guard: Guarded) -> CommandResult:
     return await own_command(guard, agent_id, WrapupExtendCommand(
         id=guard.ctx.request_id(), seconds=body.seconds))
 
 
 @router.post("/agents/{agent_id}/hangup", response_model=CommandResult,
              summary="Hang up the agent's call")
-async def hangup(agent_id: Name, guard: Guarded) -> CommandResult:
+async def hangup(agent_id: AgentId, guard: Guarded) -> CommandResult:
     rid = guard.ctx.request_id()
     if acts_on_self(guard, agent_id):
         return await own_command(guard, agent_id, HangupCommand(id=rid))
@@ -127,7 +127,7 @@ async def hangup(agent_id: Name, guard: Guarded) -> CommandResult:
 
 @router.post("/agents/{agent_id}/listen", response_model=CommandResult,
              summary="Listen to the agent's call (supervisor)")
-async def listen(agent_id: Name, guard: Guarded) -> CommandResult:
+async def listen(agent_id: AgentId, guard: Guarded) -> CommandResult:
     known_agent(guard, agent_id)
     return await supervisor_command(guard, ListenCommand(id=guard.ctx.request_id(),
                                                          agent=agent_id),
@@ -136,7 +136,7 @@ async def listen(agent_id: Name, guard: Guarded) -> CommandResult:
 
 @router.post("/agents/{agent_id}/whisper", response_model=CommandResult,
              summary="Whisper to the agent (supervisor)")
-async def whisper(agent_id: Name, guard: Guarded) -> CommandResult:
+async def whisper(agent_id: AgentId, guard: Guarded) -> CommandResult:
     known_agent(guard, agent_id)
     return await supervisor_command(guard, WhisperCommand(id=guard.ctx.request_id(),
                                                           agent=agent_id),
@@ -145,7 +145,7 @@ async def whisper(agent_id: Name, guard: Guarded) -> CommandResult:
 
 @router.post("/agents/{agent_id}/barge", response_model=CommandResult,
              summary="Join the agent's call (supervisor)")
-async def barge(agent_id: Name, guard: Guarded) -> CommandResult:
+async def barge(agent_id: AgentId, guard: Guarded) -> CommandResult:
     known_agent(guard, agent_id)
     return await supervisor_command(guard, BargeCommand(id=guard.ctx.request_id(),
                                                         agent=agent_id),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from callcenter.bus.schemas import CallId, MoveCallCommand, Name, SetPriorityCommand
+from callcenter.bus.schemas import CallId, MoveCallCommand, SetPriorityCommand
 from callcenter.engine.live import LiveCall
 from callcenter.http.auth import Guard, Guarded
 from callcenter.http.errors import ApiError, not_found
@@ -20,6 +20,7 @@ from callcenter.http.models import (
     PriorityBody,
     WaitingCall,
 )
+from callcenter.http.params import NameQuery
 from callcenter.http.records import MAX_LIMIT, RecordFilter, find_record, search_records
 from callcenter.http.routes.commands import supervisor_command
 from callcenter.http.views import call_agent, live_call, waiting_call
@@ -35,7 +36,7 @@ def _target(guard: Guard, call: LiveCall) -> AgentTarget | CallTarget:
 
 
 @router.get("/waiting", response_model=list[WaitingCall], summary="Calls waiting in queues")
-async def list_waiting(guard: Guarded, queue: Name | None = None,
+async def list_waiting(guard: Guarded, queue: NameQuery = None,
                        limit: Limit = 100) -> list[WaitingCall]:
     """In each queue's order (`position`), oldest queue first."""
     await guard.scope(Action.READ_CALLS)
@@ -147,7 +148,7 @@ Until = Annotated[datetime | None, Query(alias="to", description="exclusive; def
 async def list_records(guard: Guarded, caller: Annotated[str | None, Query(
                            max_length=64, description="the caller's number, exactly")] = None,
                        customer_id: Annotated[str | None, Query(max_length=64)] = None,
-                       agent: Name | None = None, queue: Name | None = None,
+                       agent: NameQuery = None, queue: NameQuery = None,
                        start: Since = None, end: Until = None,
                        limit: Limit = 100) -> list[CallRecordView]:
     """Newest first. An agent sees its own calls, a team lead its team's."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callcenter.bus.schemas import Name
 from callcenter.http.auth import Guarded
 from callcenter.http.errors import not_found
 from callcenter.http.models import QueueView
+from callcenter.http.params import QueueName
 from callcenter.http.views import queue_names, queue_view
 from callcenter.supervision.roles import Action, QueueTarget
 
@@ -25,7 +25,7 @@ async def list_queues(guard: Guarded) -> list[QueueView]:
 
 
 @router.get("/queues/{queue}", response_model=QueueView, summary="One queue now")
-async def get_queue(queue: Name, guard: Guarded) -> QueueView:
+async def get_queue(queue: QueueName, guard: Guarded) -> QueueView:
     service = guard.ctx.service
     if queue not in queue_names(service):
         raise not_found(f"queue {queue} is not configured")

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 
-from callcenter.bus.schemas import Name
 from callcenter.http.auth import Guard, Guarded, audit_refusal
 from callcenter.http.errors import forbidden, not_found
 from callcenter.http.models import RecordingView
+from callcenter.http.params import Names
 from callcenter.http.records import MAX_LIMIT, find_recording, list_recordings, recording_view
 from callcenter.http.routes.calls import Since, Until, _agents_filter, period
 from callcenter.supervision.audit import AuditEntry
@@ -46,8 +46,8 @@ def _target(guard: Guard, meta: RecordingMetadata) -> Target:
 
 @router.get("/recordings", response_model=list[RecordingView], summary="Recordings")
 async def find(guard: Guarded, start: Since = None, end: Until = None,
-               agent: Annotated[list[Name], Query(max_length=50)] = [],  # noqa: B006
-               queue: Annotated[list[Name], Query(max_length=50)] = [],  # noqa: B006
+               agent: Names = [],  # noqa: B006
+               queue: Names = [],  # noqa: B006
                outcome: Annotated[list[Outcome], Query(max_length=10)] = [],  # noqa: B006
                csat_below: Annotated[int | None, Query(ge=1, le=6)] = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100) -> list[RecordingView]:

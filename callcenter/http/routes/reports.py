@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from callcenter.bus.schemas import Name
 from callcenter.http.auth import Guarded
 from callcenter.http.errors import ApiError
 from callcenter.http.models import ReportDocument
+from callcenter.http.params import Names
 from callcenter.http.routes.calls import Since, Until, _agents_filter, period
 from callcenter.supervision.roles import Action
 from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
@@ -21,7 +21,6 @@ from cdr.render import to_csv, to_json
 from cdr.report import build_report
 
 router = APIRouter(tags=["reports"])
-Names = Annotated[list[Name], Query(max_length=50)]
 
 
 @router.get("/reports", response_model=ReportDocument, summary="KPI report (JSON or CSV)",
