@@ -69,7 +69,7 @@ async def _token_caller(ctx: ApiContext, header: str, address: str) -> Caller:
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise unauthorized("expected the header Authorization: Bearer <token>")
-    token = await ctx.tokens.authenticate(value.strip(), ctx.clock())
+    token = await ctx.token(value.strip())
     if token is None:
         raise unauthorized("the token is unknown or revoked")
     return Caller(Integration(token.name, token.scopes), None, token, address)
@@ -92,7 +92,7 @@ async def authenticate(
     if not session_id:
         raise unauthorized("not logged in: POST /api/v1/session, or send"
                            " Authorization: Bearer <token>")
-    session = await ctx.sessions.find(session_id, ctx.clock())
+    session = await ctx.session(session_id)
     if session is None:
         raise unauthorized("the session expired or was logged out: log in again")
     user = ctx.account(session.user_id)
@@ -164,7 +164,8 @@ class Guard:
         return authorize(self.who, action, target) is None
 
     @staticmethod
-    def of(request: Request, caller: Annotated[Caller, Depends(authenticate)]) -> Guard:
+    async def of(request: Request, caller: Annotated[Caller, Depends(authenticate)]) -> Guard:
+        # async: FastAPI would run a plain function in a worker thread, for every request
         return Guard(context(request), caller, request)
 
 

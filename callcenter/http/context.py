@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from callcenter.accounts import (
+    ApiToken,
     CredentialStore,
     LoginLimiter,
     PasswordHasher,
+    Session,
     SessionStore,
     TokenStore,
 )
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.service import EngineService
+from callcenter.http.authcache import AuthCache
 from callcenter.http.hub import EventHub
 from callcenter.http.settings import HttpSettings
 from callcenter.supervision.roles import Roster, User
@@ -38,6 +41,29 @@ class ApiContext:
     base_url: str = ""
     clock: Callable[[], float] = time.time
     _requests: itertools.count[int] = field(default_factory=itertools.count)
+    session_cache: AuthCache[Session] = field(init=False)
+    token_cache: AuthCache[ApiToken] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.session_cache = AuthCache(self.settings.auth_cache_s)
+        self.token_cache = AuthCache(self.settings.auth_cache_s)
+
+    async def session(self, session_id: str) -> Session | None:
+        """The live session with this id (a lookup at most every `auth_cache_s`)."""
+        now = self.clock()
+        session = await self.session_cache.get(
+            session_id, now, lambda: self.sessions.find(session_id, now))
+        if session is not None and (now >= session.expires_at
+                                    or now >= session.last_seen_at + self.sessions.idle_s):
+            self.session_cache.forget(session_id)
+            session = await self.sessions.find(session_id, now)
+        return session
+
+    async def token(self, presented: str) -> ApiToken | None:
+        """The live token (a lookup at most every `auth_cache_s`)."""
+        now = self.clock()
+        return await self.token_cache.get(
+            presented, now, lambda: self.tokens.authenticate(presented, now))
 
     @property
     def config(self) -> EngineConfig:

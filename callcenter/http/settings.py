@@ -73,6 +73,7 @@ class HttpSettings(_Strict):
     session_idle_s: Annotated[float, Field(ge=10, le=7 * 86400)] = 1800.0
     session_max_s: Annotated[float, Field(ge=60, le=90 * 86400)] = 12 * 3600.0
     login_limits: LoginLimitSettings = LoginLimitSettings()
+    auth_cache_s: Annotated[float, Field(ge=0, le=60)] = 5.0  # how long a lookup is trusted
     websocket_buffer: Annotated[int, Field(ge=10, le=100_000)] = 1000  # messages per socket
     recordings_for_agents: bool = False  # may agents list and play their own recordings
     webhooks: list[WebhookSettings] = Field(default_factory=list)

@@ -42,11 +42,9 @@ def _same_origin(ws: WebSocket, ctx: ApiContext) -> bool:
 async def _caller(ws: WebSocket, ctx: ApiContext) -> Caller | str:
     address = ws.client.host if ws.client else "unknown"
     header = ws.headers.get("authorization")
-    now = ctx.clock()
     if header is not None:
         scheme, _, value = header.partition(" ")
-        token = await ctx.tokens.authenticate(value.strip(), now) if (
-            scheme.lower() == "bearer") else None
+        token = await ctx.token(value.strip()) if scheme.lower() == "bearer" else None
         if token is None:
             return "the token is unknown or revoked"
         return Caller(Integration(token.name, token.scopes), None, token, address)
@@ -55,7 +53,7 @@ async def _caller(ws: WebSocket, ctx: ApiContext) -> Caller | str:
         return "not logged in"
     if not _same_origin(ws, ctx):
         return "a session socket must come from the API's own origin"
-    session = await ctx.sessions.find(session_id, now)
+    session = await ctx.session(session_id)
     user = ctx.account(session.user_id) if session is not None else None
     if session is None or user is None:
         return "the session expired or was logged out"

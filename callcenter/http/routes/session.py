@@ -80,6 +80,7 @@ async def logout(guard: Guarded, response: Response) -> Response:
     if session is None:
         raise conflict("a token has no session: revoke it with `callcenter tokens revoke`")
     await guard.ctx.sessions.revoke(session.session_id, guard.ctx.clock())
+    guard.ctx.session_cache.forget(session.session_id)
     log.info("API logout: %s", guard.who.id)
     response.delete_cookie(SESSION_COOKIE, path="/api", httponly=True, samesite="strict")
     response.status_code = 204

@@ -96,7 +96,12 @@ async def test_tokens_scopes_and_revocation(tmp_path: Path) -> None:
                 ).status_code == 403  # no supervisor command for a token, no CSRF needed
         (token,) = await TokenStore(live.db).all()
         assert token.last_used_at is not None
+        # revoked with the CLI (another process, the same database): refused once this
+        # engine's memory of it (http.auth_cache_s) is over
         await TokenStore(live.db).revoke("crm", live.server.context.clock())
+        cache_s = live.service.config.http.auth_cache_s  # type: ignore[union-attr]
+        assert (await crm.get("/api/v1/calls")).status_code == 200
+        live.offset[0] = cache_s + 0.1
         response = await crm.get("/api/v1/calls")
         assert response.status_code == 401 and "revoked" in response.json()["reason"]
         bogus = live.client(headers={"Authorization": "Bearer cc_0123456789ab_" + "x" * 43})
