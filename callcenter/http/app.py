@@ -23,13 +23,14 @@ from callcenter.http.routes import (
 
 PREFIX = "/api/v1"
 OPENAPI_URL = "/api/openapi.json"
+MAX_BODY = 256 * 1024  # bytes; the largest body is an admin command with a whole queue
 
 
 def create_app(ctx: ApiContext) -> FastAPI:
     """The API over one running engine (`ctx`)."""
     app = FastAPI(
         title="callcenter API", version=__version__, openapi_url=OPENAPI_URL,
-        docs_url="/api/docs", redoc_url=None,
+        docs_url="/api/docs", redoc_url=None, max_body_size=MAX_BODY,
         description="The engine's HTTP API: accounts, agents, queues, calls, customers,"
                     " click-to-dial, supervisor controls, reports, recordings. Live events:"
                     " WebSocket /api/v1/events (docs/api.md).",

@@ -72,6 +72,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _doc("The permission table refuses it (audited), or a missing CSRF token"),
     404: _doc("No such agent, queue, call, customer or recording"),
     409: _doc("The engine refused the command in the state it is in"),
+    413: _doc("The body is larger than 256 KiB"),
     422: _doc("A parameter or the body is not valid: each field and what was expected"),
     429: _doc("Too many failed logins: try again after Retry-After seconds"),
 }
@@ -110,7 +111,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400:  # FastAPI's "error parsing the body": not UTF-8, not JSON
         return _body(422, "invalid", "the body is not JSON",
                      [FieldProblem(path="body", expected="a JSON document in UTF-8")])
-    codes = {404: "not_found", 405: "method_not_allowed"}
+    codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     reason = exc.detail if isinstance(exc.detail, str) else "request refused"
     if exc.status_code == 404:
         reason = f"no such path: {request.url.path[:200]}"
