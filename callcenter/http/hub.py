@@ -10,6 +10,11 @@ state; nobody else's screen-pops (as the broker's ACL has it).
 Delivery never waits: each event is serialized once and put into the bounded buffer of every
 socket that may read it. A socket whose buffer is full is closed (code 1013, "try again later",
 with the reason) instead of being allowed to hold the engine or grow without bound.
+
+An event for everyone of a kind (a queue's figures reach every agent's socket) is handed out
+`BATCH` sockets per turn of the event loop, in order: waking 500 socket writers at once would
+run them all in one turn and hold up everything else (the router's timers, HTTP requests) for
+that long. Events for named sockets (an agent's own pop) go at once.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +48,7 @@ from cdr.voicemail import VoicemailMessage
 
 log = logging.getLogger(__name__)
 SLOW_CONSUMER = 1013  # RFC 6455 7.4.1 "try again later"
+BATCH = 32  # sockets handed an event for everyone per turn of the event loop
 
 # What a socket can be granted: (kind, agent or user) exactly, or a kind for everyone.
 STATE, POP, REPLY, STATS, SUPERVISOR_REPLY, ADMIN_REPLY, SPY, VOICEMAIL = (
@@ -127,6 +134,8 @@ class EventHub:
         self._by_kind: dict[str, set[Subscriber]] = {}
         self._by_key: dict[tuple[str, str], set[Subscriber]] = {}
         self._grants: dict[Subscriber, Grants] = {}
+        self._broadcasts: deque[tuple[tuple[Subscriber, ...], int, str]] = deque()
+        self._draining = False
         self.dropped = 0
 
     def subscribe(self, who: Principal) -> Subscriber:
@@ -160,10 +169,33 @@ class EventHub:
         if not everyone and not these:
             return  # nobody reads it: not even serialized
         message = f'{{"topic":{json.dumps(topic)},"payload":{payload().decode()}}}'
-        for group in (everyone, these):
-            if group:
-                for subscriber in tuple(group):
-                    subscriber.offer(message)
+        if these:
+            for subscriber in tuple(these):
+                subscriber.offer(message)
+        if everyone:
+            self._broadcasts.append((tuple(everyone), 0, message))
+            if not self._draining:
+                self._draining = True
+                self._drain()
+
+    def _drain(self) -> None:
+        """Hand out up to BATCH broadcast deliveries, oldest first; again next turn."""
+        budget = BATCH
+        queue = self._broadcasts
+        while queue and budget > 0:
+            group, start, message = queue[0]
+            end = min(len(group), start + budget)
+            for subscriber in group[start:end]:
+                subscriber.offer(message)
+            budget -= end - start
+            if end == len(group):
+                queue.popleft()
+            else:
+                queue[0] = (group, end, message)
+        if queue:
+            asyncio.get_running_loop().call_soon(self._drain)
+        else:
+            self._draining = False
 
     # ----------------------------------------------------------------- DesktopListener
 

@@ -66,7 +66,10 @@ class ApiServer:
 
 def _bind(settings: HttpSettings) -> socket.socket:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose proto
+    # says TCP, and accepted sockets inherit it; with Nagle a small answer or WebSocket frame
+    # waits for the client's delayed ACK (40 ms on Linux).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((settings.host, settings.port))
@@ -114,7 +117,9 @@ class HttpApi:
             forwarded_allow_ips=",".join(settings.proxy_addresses) if settings.behind_proxy
             else None,
             ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key,
-            ws_max_size=64 * 1024, ws_ping_interval=20.0, timeout_graceful_shutdown=2,
+            ws="websockets-sansio", ws_max_size=64 * 1024,
+            ws_per_message_deflate=False,  # small JSON events: compressing costs more CPU
+            ws_ping_interval=20.0, timeout_graceful_shutdown=2,
             server_header=False)
         try:
             config.load()
