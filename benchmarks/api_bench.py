@@ -48,6 +48,7 @@ from callcenter.bus.client import BusConfig, MqttBus, probe
 from callcenter.engine.config import EngineConfig
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.fanout import FanOutDesktops
+from callcenter.engine.heap import settle_heap
 from callcenter.engine.live import LiveAgent
 from callcenter.engine.screenpop import ScreenPop
 from callcenter.engine.service import EngineService
@@ -162,11 +163,7 @@ async def engine_main(args: argparse.Namespace) -> None:
                 service.switchboard.login(agent.id, None, service.now())
             service.perform_pending()
             server = await stack.enter_async_context(api.serving(service))
-            if os.environ.get("BENCH_GC") == "off":
-                gc.disable()
-            elif os.environ.get("BENCH_GC") == "freeze":
-                gc.collect()
-                gc.freeze()
+            settle_heap()  # as `callcenter serve` does once the engine runs
             print(f"API at {server.api_url}; MQTT to {bus_config.address}")
             await measure(args, service, clock, server.url, db, emulator, workdir)
             engine.cancel()
@@ -236,14 +233,15 @@ async def measure(args: argparse.Namespace, service: EngineService, clock: Offer
 
     # phase 2: the desktops and the reader connect, then the measured window
     desks = await _spawn("desks", "--url", url, "--sessions", str(workdir / "sessions.json"),
-                         "--duration", str(args.phase), "--out", str(workdir / "desks.json"))
+                         "--duration", str(args.phase + 5), "--out", str(workdir / "desks.json"))
+    assert desks.stdout is not None
+    print(f"desks: {(await desks.stdout.readline()).decode().strip()}")
+    await asyncio.sleep(5)  # the sockets' first (retained) messages are out
     reader = await _spawn("reader", "--url", url, "--token-file", str(workdir / "token"),
                           "--reads", str(args.reads), "--duration", str(args.phase),
                           "--out", str(workdir / "reader.json"))
-    for process, name in ((desks, "desks"), (reader, "reader")):
-        assert process.stdout is not None
-        line = (await process.stdout.readline()).decode().strip()
-        print(f"{name}: {line}")
+    assert reader.stdout is not None
+    print(f"reader: {(await reader.stdout.readline()).decode().strip()}")
     start2 = phase_marks()
     wall2 = time.monotonic()
     first_pop = len(clock.offered)

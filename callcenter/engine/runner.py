@@ -19,6 +19,7 @@ from callcenter.bus.client import BusConfig, MqttBus
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
 from callcenter.engine.fanout import FanOutDesktops
+from callcenter.engine.heap import settle_heap
 from callcenter.engine.service import Desktops, EngineService
 from cdr.db import Database, default_url
 from cdr.migrate import ensure_current, upgrade
@@ -102,6 +103,7 @@ async def running_engine(
             if task in done:
                 ready.cancel()
                 task.result()  # the engine could not start: raise why
+            settle_heap()
             running = RunningEngine(service, desktops, bus, broker, description, db, task)
             async with AsyncExitStack() as api_stack:  # the API stops before the engine
                 if http_api is not None:

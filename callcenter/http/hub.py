@@ -159,6 +159,9 @@ class EventHub:
         for key in grants.keys:
             self._by_key.get(key, set()).discard(subscriber)
 
+    def grants(self, subscriber: Subscriber) -> Grants:
+        return self._grants.get(subscriber, Grants(frozenset(), frozenset()))
+
     @property
     def subscribers(self) -> int:
         return len(self._grants)

@@ -21,7 +21,7 @@ from callcenter.bus import topics
 from callcenter.engine import payloads
 from callcenter.http.auth import SESSION_COOKIE, Caller, client_address
 from callcenter.http.context import ApiContext
-from callcenter.http.hub import SLOW_CONSUMER, Subscriber
+from callcenter.http.hub import SLOW_CONSUMER, STATE, Subscriber
 from callcenter.supervision.roles import Action, Integration, QueueTarget, authorize
 
 router = APIRouter(tags=["events"])
@@ -64,16 +64,21 @@ def _message(topic: str, payload: bytes) -> str:
     return f'{{"topic":{json.dumps(topic)},"payload":{payload.decode()}}}'
 
 
-async def _retained(ws: WebSocket, ctx: ApiContext, caller: Caller) -> None:
+async def _retained(ws: WebSocket, ctx: ApiContext, caller: Caller,
+                    subscriber: Subscriber) -> None:
     """What a new MQTT subscriber gets as retained messages: states, queue figures."""
     service = ctx.service
     sb = service.switchboard
     who = caller.principal
-    roster = ctx.roster
-    for agent in list(sb.agents.values()):
-        if authorize(who, Action.READ_AGENTS, roster.agent_target(agent.id)) is None:
-            await ws.send_text(_message(topics.agent_state(agent.id),
-                                        payloads.agent_status(agent).to_json()))
+    grants = ctx.hub.grants(subscriber)
+    if STATE in grants.kinds:
+        states = list(sb.agents.values())
+    else:  # only the agents granted by name (an agent: itself): no walk over every agent
+        states = [sb.agents[key] for kind, key in sorted(grants.keys)
+                  if kind == STATE and key in sb.agents]
+    for agent in states:
+        await ws.send_text(_message(topics.agent_state(agent.id),
+                                    payloads.agent_status(agent).to_json()))
     now = service.now()
     for queue in list(sb.router.queue_names()):
         if authorize(who, Action.READ_QUEUES, QueueTarget(queue)) is None:
@@ -112,7 +117,7 @@ async def events(ws: WebSocket) -> None:
     subscriber = ctx.hub.subscribe(caller.principal)
     tasks: list[asyncio.Task[None]] = []
     try:
-        await _retained(ws, ctx, caller)
+        await _retained(ws, ctx, caller, subscriber)
         tasks = [asyncio.create_task(_pump(ws, subscriber), name="ws-pump"),
                  asyncio.create_task(_drain_input(ws), name="ws-input"),
                  asyncio.create_task(_overflow(subscriber), name="ws-overflow")]
