@@ -23,6 +23,7 @@ from callcenter.engine.service import EngineService
 from callcenter.http.authcache import AuthCache
 from callcenter.http.hub import EventHub
 from callcenter.http.settings import HttpSettings
+from callcenter.http.views import QueueViews
 from callcenter.supervision.roles import Roster, User
 from cdr.db import Database
 
@@ -43,10 +44,12 @@ class ApiContext:
     _requests: itertools.count[int] = field(default_factory=itertools.count)
     session_cache: AuthCache[Session] = field(init=False)
     token_cache: AuthCache[ApiToken] = field(init=False)
+    queues: QueueViews = field(init=False)
 
     def __post_init__(self) -> None:
         self.session_cache = AuthCache(self.settings.auth_cache_s)
         self.token_cache = AuthCache(self.settings.auth_cache_s)
+        self.queues = QueueViews(self.service)
 
     async def session(self, session_id: str) -> Session | None:
         """The live session with this id (a lookup at most every `auth_cache_s`)."""

@@ -15,6 +15,28 @@ def figures(f: QueueFigures) -> Figures:
                    service_level=f.service_level, asa_s=f.asa_s, abandon_rate=f.abandon_rate)
 
 
+SNAPSHOT_MAX_AGE_S = 0.1
+"""How old a queue snapshot may be when served again: a wallboard polling many times a second
+reads the router's counts (a walk over the queue's agents) at most ten times a second."""
+
+
+class QueueViews:
+    """Queue snapshots, each computed at most every `SNAPSHOT_MAX_AGE_S` (engine time)."""
+
+    def __init__(self, service: EngineService) -> None:
+        self.service = service
+        self._views: dict[str, tuple[float, QueueView]] = {}
+
+    def view(self, queue: str) -> QueueView:
+        now = self.service.now()
+        cached = self._views.get(queue)
+        if cached is not None and 0 <= now - cached[0] < SNAPSHOT_MAX_AGE_S:
+            return cached[1]
+        view = queue_view(self.service, queue)
+        self._views[queue] = (now, view)
+        return view
+
+
 def queue_view(service: EngineService, queue: str) -> QueueView:
     sb = service.switchboard
     now = service.now()

@@ -9,7 +9,7 @@ from callcenter.http.auth import Guarded
 from callcenter.http.errors import not_found
 from callcenter.http.models import QueueView
 from callcenter.http.params import QueueName
-from callcenter.http.views import queue_names, queue_view
+from callcenter.http.views import queue_names
 from callcenter.supervision.roles import Action, QueueTarget
 
 router = APIRouter(tags=["queues"])
@@ -24,7 +24,7 @@ async def list_queues(guard: Guarded) -> Response:
     15 minutes, for each queue."""
     await guard.scope(Action.READ_QUEUES)
     service = guard.ctx.service
-    views = [queue_view(service, q) for q in queue_names(service)
+    views = [guard.ctx.queues.view(q) for q in queue_names(service)
              if guard.sees(Action.READ_QUEUES, QueueTarget(q))]
     # Serialized here: the views are built by us, so FastAPI's second validation of the
     # response (a wallboard asks several times a second) buys nothing.
@@ -37,4 +37,4 @@ async def get_queue(queue: QueueName, guard: Guarded) -> QueueView:
     if queue not in queue_names(service):
         raise not_found(f"queue {queue} is not configured")
     await guard.allow(Action.READ_QUEUES, QueueTarget(queue))
-    return queue_view(service, queue)
+    return guard.ctx.queues.view(queue)
