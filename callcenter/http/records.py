@@ -17,6 +17,7 @@ from cdr.schema import CallRow, RecordingRow, SurveyRow
 from recording.metadata import RecordingMetadata
 
 MAX_LIMIT = 500
+ALL_TIME = 1e13  # epoch seconds past any recording
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +70,8 @@ def _record(row: Any, survey: Any, recording: RecordingView | None) -> CallRecor
 async def _recordings(db: Database, call_ids: list[str]) -> dict[str, RecordingView]:
     if not call_ids:
         return {}
-    query = recording_query(0.0, 1e13, [], [], [], None)
-
-
-    query = query.where(RecordingRow.call_id.in_(call_ids))
+    query = recording_query(0.0, ALL_TIME, [], [], [], None).where(
+        RecordingRow.call_id.in_(call_ids))
     async with db.engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return {r.call_id: recording_view(recording_meta(r), r.call_outcome, r.csat_value)
@@ -132,9 +131,7 @@ async def list_recordings(db: Database, frm: float, to: float, agents: list[str]
 
 
 async def find_recording(db: Database, recording_id: str) -> RecordingMetadata | None:
-
-
-    query = recording_query(0.0, 1e13, [], [], [], None).where(
+    query = recording_query(0.0, ALL_TIME, [], [], [], None).where(
         RecordingRow.recording_id == recording_id)
     async with db.engine.connect() as conn:
         row = (await conn.execute(query)).first()

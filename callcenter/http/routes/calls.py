@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 from callcenter.bus.schemas import CallId, MoveCallCommand, SetPriorityCommand
 from callcenter.engine.live import LiveCall
 from callcenter.http.auth import Guard, Guarded
-from callcenter.http.errors import ApiError, not_found
+from callcenter.http.errors import not_found
 from callcenter.http.models import (
     CallRecordView,
     CallView,
@@ -20,11 +19,11 @@ from callcenter.http.models import (
     PriorityBody,
     WaitingCall,
 )
-from callcenter.http.params import NameQuery
+from callcenter.http.params import NameQuery, Since, Until, agents_in_scope, period
 from callcenter.http.records import MAX_LIMIT, RecordFilter, find_record, search_records
 from callcenter.http.routes.commands import supervisor_command
 from callcenter.http.views import call_agent, live_call, waiting_call
-from callcenter.supervision.roles import Action, AgentTarget, CallTarget, Scope
+from callcenter.supervision.roles import Action, AgentTarget, CallTarget
 
 router = APIRouter(tags=["calls"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -113,36 +112,6 @@ def _record_target(guard: Guard, record: CallRecordView) -> AgentTarget | CallTa
     return CallTarget(record.call_id, record.queue or "")
 
 
-async def _agents_filter(guard: Guard, action: Action, agent: str | None) -> list[str] | None:
-    """The agents a SELF or TEAM caller may read (`agent` among them, or 403); None: any."""
-    scope = await guard.scope(action)
-    if agent is not None:
-        await guard.allow(action, guard.agent_target(agent))
-        return [agent]
-    if scope is Scope.ALL:
-        return None
-    if scope is Scope.SELF:
-        return [guard.who.agent] if guard.who.agent else []
-    return list(guard.ctx.roster.team_agents(guard.who.team))
-
-
-def period(start: datetime | None, end: datetime | None,
-           default_days: int = 30) -> tuple[float, float]:
-    """[from, to) in epoch seconds; naive datetimes are UTC; default: the last 30 days."""
-    to = (end if end is not None else datetime.now(UTC))
-    to = to if to.tzinfo is not None else to.replace(tzinfo=UTC)
-    frm = start if start is not None else to - timedelta(days=default_days)
-    frm = frm if frm.tzinfo is not None else frm.replace(tzinfo=UTC)
-    if frm >= to:
-        raise ApiError(422, "invalid", f"from ({frm.isoformat()}) must be before to"
-                                       f" ({to.isoformat()})")
-    return frm.timestamp(), to.timestamp()
-
-
-Since = Annotated[datetime | None, Query(alias="from", description="ISO-8601; naive = UTC")]
-Until = Annotated[datetime | None, Query(alias="to", description="exclusive; default now")]
-
-
 @router.get("/records", response_model=list[CallRecordView],
             summary="Records of ended calls (caller history)")
 async def list_records(guard: Guarded, caller: Annotated[str | None, Query(
@@ -152,7 +121,7 @@ async def list_records(guard: Guarded, caller: Annotated[str | None, Query(
                        start: Since = None, end: Until = None,
                        limit: Limit = 100) -> list[CallRecordView]:
     """Newest first. An agent sees its own calls, a team lead its team's."""
-    agents = await _agents_filter(guard, Action.READ_CALLS, agent)
+    agents = await agents_in_scope(guard, Action.READ_CALLS, agent)
     frm, to = period(start, end)
     return await search_records(guard.ctx.db, RecordFilter(
         frm, to, caller=caller, customer_id=customer_id, agents=agents, queue=queue,

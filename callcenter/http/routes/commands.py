@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from callcenter.bus.schemas import AgentCommand, SupervisorCommand
 from callcenter.http.auth import Guard
-from callcenter.http.errors import conflict, forbidden, not_found
+from callcenter.http.errors import conflict, not_found
 from callcenter.http.models import CommandResult
 from callcenter.supervision.roles import Action, AgentTarget, Integration, Target
 
@@ -36,9 +36,7 @@ async def supervisor_command(guard: Guard, command: SupervisorCommand, action: A
     assert not isinstance(who, Integration)  # the table gives tokens no supervisor command
     agent_id = target.agent if isinstance(target, AgentTarget) else None
     entry = await guard.ctx.service.supervisor_command(who.id, command)
-    if not entry.ok:
-        if "may not" in entry.result or "may act only" in entry.result:
-            raise forbidden(entry.result)
+    if not entry.ok:  # the table agreed above: this is the engine's refusal
         raise conflict(entry.result)
     return CommandResult(request_id=command.id, agent=agent_id, call_id=entry.call_id)
 

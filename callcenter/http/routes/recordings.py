@@ -15,9 +15,8 @@ from fastapi.responses import FileResponse
 from callcenter.http.auth import Guard, Guarded, audit_refusal
 from callcenter.http.errors import forbidden, not_found
 from callcenter.http.models import RecordingView
-from callcenter.http.params import Names
+from callcenter.http.params import Names, Since, Until, agents_in_scope, period
 from callcenter.http.records import MAX_LIMIT, find_recording, list_recordings, recording_view
-from callcenter.http.routes.calls import Since, Until, _agents_filter, period
 from callcenter.supervision.audit import AuditEntry
 from callcenter.supervision.roles import Action, AgentTarget, CallTarget, Role, Target
 from cdr.records import Outcome
@@ -55,7 +54,7 @@ async def find(guard: Guarded, start: Since = None, end: Until = None,
     await _agents_may(guard)
     agents: list[str] | None = list(agent) or None
     if agents is None:
-        agents = await _agents_filter(guard, Action.READ_RECORDINGS, None)
+        agents = await agents_in_scope(guard, Action.READ_RECORDINGS, None)
     else:
         for name in agents:
             await guard.allow(Action.READ_RECORDINGS, guard.agent_target(name))

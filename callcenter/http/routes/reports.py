@@ -11,8 +11,7 @@ from fastapi.responses import Response
 from callcenter.http.auth import Guarded
 from callcenter.http.errors import ApiError
 from callcenter.http.models import ReportDocument
-from callcenter.http.params import Names
-from callcenter.http.routes.calls import Since, Until, _agents_filter, period
+from callcenter.http.params import Names, Since, Until, agents_in_scope, period
 from callcenter.supervision.roles import Action
 from cdr.aggregate import GroupBy, KpiSettings, ReportFilter
 from cdr.errors import ReportInputError
@@ -41,7 +40,7 @@ async def report(
     covers its own calls, a team lead's its team's."""
     agents: list[str] | None = list(agent) or None
     if agents is None:
-        agents = await _agents_filter(guard, Action.READ_REPORTS, None)
+        agents = await agents_in_scope(guard, Action.READ_REPORTS, None)
     else:
         for name in agents:
             await guard.allow(Action.READ_REPORTS, guard.agent_target(name))
