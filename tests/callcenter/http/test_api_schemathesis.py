@@ -60,6 +60,7 @@ async def test_every_operation_answers_as_its_openapi_document_says(tmp_path: Pa
             "-H", f"Cookie: cc_session={cookie}", "-H", f"X-CSRF-Token: {csrf}",
             "--suppress-health-check", "all", "--no-color",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,  # its cache (.schemathesis/) stays out of the checkout
             env={**os.environ, "SCHEMATHESIS_HOOKS": ""})
         output, _ = await asyncio.wait_for(process.communicate(), 600)
         text = output.decode(errors="replace")
