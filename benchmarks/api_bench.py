@@ -157,13 +157,13 @@ async def engine_main(args: argparse.Namespace) -> None:
                                     db=db)
             clock = OfferClock(service)
             service.desktops = FanOutDesktops(MqttDesktops(bus), [*api.listeners(), clock])
+            settle_heap()  # as `callcenter serve` does before the engine connects
             engine = asyncio.create_task(service.run())
             await asyncio.wait_for(service.ready.wait(), 10)
             for agent in cfg.agents:
                 service.switchboard.login(agent.id, None, service.now())
             service.perform_pending()
             server = await stack.enter_async_context(api.serving(service))
-            settle_heap()  # as `callcenter serve` does once the engine runs
             print(f"API at {server.api_url}; MQTT to {bus_config.address}")
             await measure(args, service, clock, server.url, db, emulator, workdir)
             engine.cancel()

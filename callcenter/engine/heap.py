@@ -20,7 +20,8 @@ YOUNG_THRESHOLD = 10_000
 
 
 def settle_heap(young: int = YOUNG_THRESHOLD) -> None:
-    """Call once, when the engine has started: freeze what exists, collect less often.
+    """Call once, when the engine is built and before it connects: freeze what exists, collect
+    less often. (The full collection here takes a while; during calls it would hold up events.)
 
     Reference cycles made later are still collected; only the start-up heap is left alone."""
     gc.collect()

@@ -96,6 +96,7 @@ async def running_engine(
             engine_desktops = FanOutDesktops(desktops, http_api.listeners())
         service = EngineService(config, ami_config, db=db, desktops=engine_desktops,
                                 flows=flows)
+        settle_heap()  # before the first AMI event: a full collection stops the loop a while
         task = asyncio.create_task(service.run(), name="engine")
         try:
             ready = asyncio.create_task(service.ready.wait())
@@ -103,7 +104,6 @@ async def running_engine(
             if task in done:
                 ready.cancel()
                 task.result()  # the engine could not start: raise why
-            settle_heap()
             running = RunningEngine(service, desktops, bus, broker, description, db, task)
             async with AsyncExitStack() as api_stack:  # the API stops before the engine
                 if http_api is not None:

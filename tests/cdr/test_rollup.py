@@ -20,7 +20,7 @@ from cdr.aggregate import (
     wait_bins_table,
 )
 from cdr.db import Database
-from cdr.migrate import downgrade, upgrade
+from cdr.migrate import downgrade, head_revision, upgrade
 from cdr.records import CallRecord, Direction, Outcome, Survey
 from cdr.testing import synthetic_calls
 from cdr.writer import CdrWriter
@@ -150,6 +150,6 @@ async def test_0006_fills_the_rollups_from_stored_calls_and_downgrades(db: Datab
 
     async with db.engine.connect() as conn:
         assert not await conn.run_sync(names) & {t.name for t in TABLES}
-    assert await upgrade(db) == "0007"  # the calls stayed: the upgrade rolls them up again
+    assert await upgrade(db) == head_revision()  # the calls stayed: the upgrade rolls them up again
     for table in TABLES:
         same_rows(await rollup_rows(db, table), kept[table.name])

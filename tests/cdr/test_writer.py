@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 
 from cdr.db import Database
 from cdr.errors import WriterBufferFullError
-from cdr.migrate import downgrade, upgrade
+from cdr.migrate import downgrade, head_revision, upgrade
 from cdr.records import Recording, Segment
 from cdr.rows import decode_segments, split_span
 from cdr.schema import AgentStateRow, CallRow, RecordingRow, SurveyRow
@@ -121,7 +121,7 @@ async def test_0007_moves_segments_onto_the_calls_and_back(db: Database) -> None
     same_segments(await view_lines(db), expected)
     await downgrade(db, "0006")  # back to one table row per segment
     same_segments(await view_lines(db), expected)
-    assert await upgrade(db) == "0007"  # and onto the calls again
+    assert await upgrade(db) == head_revision()  # and onto the calls again
     same_segments(await view_lines(db), expected)
     same_segments(await decoded_lines(db), expected)
 
