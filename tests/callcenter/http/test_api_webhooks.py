@@ -3,9 +3,11 @@ the engine's way."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_engine import api_config, api_engine
@@ -51,9 +53,18 @@ async def test_offered_answered_ended_signed_retried_and_dead_lettered(
                                                     patience_s=100, talk_s=1.0))
             await live.wait_for(lambda: len(live.records) == 1, 20, "the call record")
             assert time.monotonic() - started < 10  # /b hanging did not hold the call up
-            await live.wait_for(lambda: len({r.headers["x-callcenter-delivery"]
-                                             for r in hooks.at("/a")}) == 3
-                                and len(hooks.at("/a")) == 6, 10, "three events, retried")
+
+            def retried_kinds() -> set[str]:
+                """Events whose delivery to /a got its second attempt (the 2xx)."""
+                tries: dict[str, list[Received]] = {}
+                for request in hooks.at("/a"):
+                    tries.setdefault(request.headers["x-callcenter-delivery"], []).append(
+                        request)
+                return {r[0].headers["x-callcenter-event"] for r in tries.values()
+                        if len(r) >= 2}
+
+            await live.wait_for(lambda: retried_kinds() >= {
+                "call.offered", "call.answered", "call.ended"}, 15, "three events, retried")
             await live.wait_for(lambda: live.server.context.hub is not None
                                 and _dead(live) == 1, 10, "/b given up")
             by_delivery: dict[str, list[bytes]] = {}
@@ -64,7 +75,8 @@ async def test_offered_answered_ended_signed_retried_and_dead_lettered(
                                   request.body, time.time())
                 by_delivery.setdefault(request.headers["x-callcenter-delivery"],
                                        []).append(request.body)
-            # each delivery twice (500, then 2xx), the same body both times
+            # each delivery twice (500, then 2xx), the same body both times (a ring-no-answer
+            # on a loaded machine can add a second offer: it is retried the same way)
             assert all(len(b) == 2 and b[0] == b[1] for b in by_delivery.values())
             events = {json.loads(b[0])["event"]: json.loads(b[0])
                       for b in by_delivery.values()}
@@ -78,8 +90,14 @@ async def test_offered_answered_ended_signed_retried_and_dead_lettered(
             assert ended["recording_url"].endswith(
                 f"/api/v1/recordings/{record.call_id}/audio")
             assert "disposition" in ended
-            async with live.db.engine.connect() as conn:
-                (row,) = (await conn.execute(select(WebhookDeadLetterRow))).all()
+            rows: list[Any] = []
+            for _ in range(100):  # counted as dead before the row is committed
+                async with live.db.engine.connect() as conn:
+                    rows = list((await conn.execute(select(WebhookDeadLetterRow))).all())
+                if rows:
+                    break
+                await asyncio.sleep(0.05)
+            (row,) = rows
             assert (row.event, row.attempts) == ("call.ended", 2)
             assert row.url.endswith("/b") and "Timeout" in row.error
             assert json.loads(row.payload)["call"]["call_id"] == record.call_id
