@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         answered_in_target as answered_in_target,
         asa as asa,
         call_kpis as call_kpis,
+        merge_call_tallies as merge_call_tallies,
         service_level as service_level,
         short_abandon as short_abandon,
     )
@@ -157,6 +158,7 @@ _HOMES: dict[str, str] = {
     "answered_in_target": "cdr.kpis",
     "asa": "cdr.kpis",
     "call_kpis": "cdr.kpis",
+    "merge_call_tallies": "cdr.kpis",
     "service_level": "cdr.kpis",
     "short_abandon": "cdr.kpis",
     "AgentActivity": "cdr.records",

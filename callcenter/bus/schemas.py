@@ -55,7 +55,8 @@ def _name(value: str) -> str:
     return value
 
 
-_DEVICE = re.compile(r"[A-Za-z][A-Za-z0-9_]*/[^\s,;|&^]{1,70}")
+DEVICE_PATTERN = r"[A-Za-z][A-Za-z0-9_]*/[^\s,;|&^]{1,70}"
+_DEVICE = re.compile(DEVICE_PATTERN)
 
 
 def _device(value: str) -> str:
@@ -66,7 +67,8 @@ def _device(value: str) -> str:
     return value
 
 
-_NUMBER = re.compile(r"\+?[0-9]{1,32}")
+NUMBER_PATTERN = r"\+?[0-9]{1,32}"
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def _number(value: str) -> str:

@@ -64,6 +64,9 @@ def demo(
     if result.replies_failed:
         console.print(f"commands refused: {len(result.replies_failed)}, e.g."
                       f" {result.replies_failed[0]}")
+    if result.api_url:
+        console.print(f"HTTP API was at {result.api_url} (it stops with the demo; accounts:"
+                      f" {', '.join(result.accounts)})")
     console.print(f"MQTT: {result.broker}\nDatabase: {result.database}"
                   f"  (try: callcenter report --db sqlite:///{result.database} --by queue)"
                   f"\nEngine log: {result.log_file}\nWall time: {result.wall_s:.1f} s")

@@ -14,10 +14,13 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
+from callcenter.recording_index import recording_meta, recording_query
 from cdr import CallRow, Database, QaScoreRow, RecordingRow, SurveyRow
-from recording.metadata import RecordingMetadata, pauses_from_json
+from recording.metadata import RecordingMetadata
 
 AnyRow = Any  # SQLAlchemy rows and selects of several columns (variadic generics)
+meta = recording_meta  # the queries the HTTP API shares (callcenter.recording_index)
+query = recording_query
 AnySelect = Any
 
 
@@ -26,41 +29,6 @@ class Listed:
     meta: RecordingMetadata
     outcome: str | None
     csat: int | None
-
-
-def meta(row: AnyRow) -> RecordingMetadata:
-    """A recordings row (or a row of `query`) as `RecordingMetadata`."""
-    return RecordingMetadata(
-        recording_id=row.recording_id, call_id=row.call_id, path=row.path,
-        started_at=row.started_at, ended_at=row.ended_at, format=row.format,
-        size_bytes=row.size_bytes, sha256=row.sha256, queue=row.queue, agent_id=row.agent_id,
-        pauses=pauses_from_json(row.pauses), archive_path=row.archive_path,
-        verified_at=row.verified_at, purged_at=row.purged_at, reason=row.reason,
-    )
-
-
-def query(frm: float, to: float, agents: list[str], queues: list[str], outcomes: list[str],
-          csat_below: int | None, *, include_purged: bool = True) -> AnySelect:
-    """Recordings started in [frm, to) with their call's outcome and CSAT, in start order."""
-    csat = func.coalesce(SurveyRow.csat, CallRow.csat).label("csat_value")
-    selected = (
-        select(RecordingRow, CallRow.outcome.label("call_outcome"), csat)
-        .outerjoin(CallRow, CallRow.call_id == RecordingRow.call_id)
-        .outerjoin(SurveyRow, SurveyRow.call_id == RecordingRow.call_id)
-        .where(RecordingRow.started_at >= frm, RecordingRow.started_at < to)
-        .order_by(RecordingRow.started_at, RecordingRow.recording_id)
-    )
-    if agents:
-        selected = selected.where(RecordingRow.agent_id.in_(agents))
-    if queues:
-        selected = selected.where(RecordingRow.queue.in_(queues))
-    if outcomes:
-        selected = selected.where(CallRow.outcome.in_(outcomes))
-    if csat_below is not None:
-        selected = selected.where(csat < csat_below)
-    if not include_purged:
-        selected = selected.where(RecordingRow.purged_at.is_(None))
-    return selected
 
 
 async def listed(database: Database, selected: AnySelect) -> list[Listed]:

@@ -87,6 +87,9 @@ async def _serve(config: EngineConfig, ami_config: AmiConfig, db: str | None, mi
         started.set()
         typer.echo(f"engine running: AMI {config.ami.host}:{config.ami.port}, "
                    f"{engine.broker_description}, database {engine.db.display_url}")
+        if engine.api is not None:
+            typer.echo(f"HTTP API: {engine.api.api_url} (OpenAPI {engine.api.openapi_url});"
+                       " accounts: callcenter users set-password, callcenter tokens create")
         done = asyncio.create_task(stop.wait(), name="serve-stop")
         try:
             await asyncio.wait({done, engine.task}, return_when=asyncio.FIRST_COMPLETED)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from callcenter.bus.client import MqttBus, unique_client_id
 from callcenter.bus.topics import unique_prefix
 from callcenter.demo import scenario
 from callcenter.emulator import Emulator
-from callcenter.engine.config import dialplan_params
+from callcenter.engine.config import EngineConfig, dialplan_params
 from callcenter.engine.remote import Remote
 from callcenter.engine.runner import running_engine
 from callcenter.engine.switchboard import Switchboard
@@ -55,6 +56,8 @@ class DemoResult:
     wall_s: float = 0.0
     replies_failed: list[str] = field(default_factory=list)
     placed: int = 0
+    api_url: str = ""
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # user → (role, pw)
 
 
 async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
@@ -87,6 +90,10 @@ async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
                 customers = directory / "customers.csv"
                 customers.write_text(scenario.customers_csv(), encoding="utf-8")
                 await import_customers(engine.db, customers)
+                if engine.api is not None:
+                    result.api_url = engine.api.api_url
+                    result.accounts = await _demo_accounts(engine.db, config)
+                    console.print(api_banner(result), soft_wrap=True)
                 bus_config = replace(engine.bus.config,
                                      client_id=unique_client_id("callcenter-demo-desks"))
                 async with MqttBus(bus_config) as bus, Remote(bus) as desks:
@@ -106,6 +113,34 @@ async def run_demo(console: Console, *, minutes: float, speed: float, seed: int,
         handler.close()
     result.wall_s = time.monotonic() - started
     return result
+
+
+async def _demo_accounts(db: Database, config: EngineConfig) -> dict[str, tuple[str, str]]:
+    """Fresh random passwords for the demo's users and its first agent (printed, not kept)."""
+    from callcenter.accounts import CredentialStore, PasswordHasher
+
+    accounts = dict(scenario.DEMO_USERS)
+    accounts[config.agents[0].id] = "agent"
+    hasher = PasswordHasher()
+    store = CredentialStore(db)
+    out: dict[str, tuple[str, str]] = {}
+    for user, role in accounts.items():
+        password = "demo-" + secrets.token_urlsafe(9)
+        await store.set_hash(user, hasher.hash(password), time.time())
+        out[user] = (role, password)
+    return out
+
+
+def api_banner(result: DemoResult) -> str:
+    """The API's address, the demo accounts, and a first request to try."""
+    accounts = ", ".join(f"{user} / {password} ({role})"
+                         for user, (role, password) in result.accounts.items())
+    base = result.api_url.removesuffix("/api/v1")
+    return (f"HTTP API: {result.api_url} (OpenAPI {base}/api/openapi.json, docs"
+            f" {base}/api/docs) while the demo plays; accounts: {accounts}\n"
+            f"  try: curl -c jar -H 'Content-Type: application/json' -d '{{\"user\": \"sam\","
+            f" \"password\": \"{result.accounts['sam'][1]}\"}}' {result.api_url}/session &&"
+            f" curl -b jar {result.api_url}/queues")
 
 
 async def _play(console: Console, emu: Emulator, desks: Remote,

@@ -94,7 +94,25 @@ def engine_config(speed: float, mqtt_host: str, mqtt_port: int, agi_port: int,
         "ring_slack_s": 15.0,
         "whisper": {"enabled": True},
         "crm_url_template": "https://crm.example.com/customers/{customer_id}?call={call_id}",
+        # The HTTP API on a free port, with the demo's accounts (passwords: run.py).
+        "http": {"port": 0},
+        "supervision": supervision([extension(agent) for agent in busy_hour.agents()]),
     })
+
+
+DEMO_USERS = {"sam": "supervisor", "lee": "team-lead", "ada": "admin"}
+
+
+def supervision(agents: list[str]) -> dict[str, Any]:
+    """Two teams (the first and second half of the agents), a supervisor, a team lead of
+    the first team, an admin; each agent logs in to the API under its own id."""
+    half = len(agents) // 2
+    return {
+        "teams": {"north": agents[:half], "south": agents[half:]},
+        "users": [{"id": "sam", "role": "supervisor"},
+                  {"id": "lee", "role": "team-lead", "team": "north"},
+                  {"id": "ada", "role": "admin"}],
+    }
 
 
 def phones(rng: np.random.Generator) -> list[Softphone]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from acd import AgentModel, Level, OverflowModel, OverflowTarget, QueueModel
 from callcenter.errors import CallcenterError
+from callcenter.http.settings import HttpSettings
 from callcenter.notify.email import SmtpSettings
 from callcenter.supervision.roles import SupervisionSettings
 from dialplans.engine_contexts import EngineDialplanParams, Route
@@ -209,6 +210,7 @@ class EngineConfig(_Strict):
     ivr: IvrSettings = IvrSettings()
     smtp: SmtpSettings | None = None  # voicemail e-mail; None: MQTT notification only
     services: dict[str, QueueServices] = Field(default_factory=dict)  # by queue name
+    http: HttpSettings | None = None  # the HTTP API (docs/api.md); None: none served
 
     def services_of(self, queue: str) -> QueueServices:
         return self.services.get(queue, _NO_SERVICES)

@@ -12,15 +12,21 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from callcenter.ami import AmiConfig
 from callcenter.bus.broker import EmbeddedBroker, pick_broker
 from callcenter.bus.client import BusConfig, MqttBus, unique_client_id
 from callcenter.engine.config import EngineConfig, load_flows
 from callcenter.engine.desktops import MqttDesktops
-from callcenter.engine.service import EngineService
+from callcenter.engine.fanout import FanOutDesktops
+from callcenter.engine.heap import settle_heap
+from callcenter.engine.service import Desktops, EngineService
 from callcenter.engine.waiting import check_broker, check_database, wait_for
 from cdr import Database, default_url, ensure_current, upgrade
+
+if TYPE_CHECKING:
+    from callcenter.http.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,7 @@ class RunningEngine:
     broker_description: str
     db: Database
     task: asyncio.Task[None]
+    api: ApiServer | None = None  # the HTTP API, when the config has an `http:` section
 
 
 def bus_config_of(config: EngineConfig) -> BusConfig:
@@ -77,6 +84,13 @@ async def running_engine(
             await upgrade(db)
         else:
             await ensure_current(db)
+        # The HTTP API (docs/api.md) is made first: a missing webhook key stops the start here.
+        http_api = None
+        if config.http is not None:
+            from callcenter.http.server import HttpApi  # FastAPI only when it is served
+
+            http_api = HttpApi(config, db)
+            stack.callback(http_api.close)
         bus_config = bus_config_of(config)
         broker: EmbeddedBroker | None = None
         description = f"MQTT broker at {bus_config.address} (configured)"
@@ -90,16 +104,26 @@ async def running_engine(
         log.info("%s", description)
         bus = await stack.enter_async_context(MqttBus(bus_config))
         desktops = MqttDesktops(bus)
+        engine_desktops: Desktops = desktops
+        if http_api is not None:  # its hub and webhooks hear what the desktops hear
+            engine_desktops = FanOutDesktops(desktops, http_api.listeners())
         if wait:
             ami_config = replace(ami_config, wait_first_login=True)
-        service = EngineService(config, ami_config, db=db, desktops=desktops, flows=flows)
+        service = EngineService(config, ami_config, db=db, desktops=engine_desktops,
+                                flows=flows)
+        settle_heap()  # before the first AMI event: a full collection stops the loop a while
         task = asyncio.create_task(service.run(), name="engine")
         ready = asyncio.create_task(service.ready.wait(), name="engine-ready")
         try:
             done, _ = await asyncio.wait({task, ready}, return_when=asyncio.FIRST_COMPLETED)
             if task in done:
                 raise_failure(task)  # the engine could not start: raise why
-            yield RunningEngine(service, desktops, bus, broker, description, db, task)
+            running = RunningEngine(service, desktops, bus, broker, description, db, task)
+            async with AsyncExitStack() as api_stack:  # the API stops before the engine
+                if http_api is not None:
+                    running.api = await api_stack.enter_async_context(
+                        http_api.serving(service))
+                yield running
             await service.drain()
             await bus.flush(5.0)
         finally:

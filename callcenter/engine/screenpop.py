@@ -45,6 +45,7 @@ class ScreenPop:
     ivr_inputs: dict[str, str] = field(default_factory=dict)
     crm_url: str = ""
     language: str = ""
+    built_at: float = 0.0  # epoch seconds: the payload's `at`, the same on every channel
 
 
 def ivr_parts(path: str) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -114,5 +115,5 @@ def build_pop(call: LiveCall, pop_id: str, agent_id: str, announced: str | None,
         caller_name=call.caller_name, customer=view, queue=call.queue,
         waited_s=round(max(0.0, now - call.enqueued_at), 3), priority=call.priority, tier=tier,
         agent_id_announced=announced, ivr_path=nodes, ivr_inputs=inputs, crm_url=crm_url,
-        language=call.language,
+        language=call.language, built_at=now,
     )

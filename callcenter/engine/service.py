@@ -37,6 +37,7 @@ from callcenter.bus.schemas import (
     RecordPauseCommand,
     RecordResumeCommand,
     RecordStartCommand,
+    SupervisorCommand,
     TransferCommand,
     UnholdCommand,
     WrapupEndCommand,
@@ -138,6 +139,7 @@ class EngineService:
         self.db = db
         self.desktops = desktops
         self.on_record = on_record
+        self.record_listeners: list[Callable[[CallRecord], None]] = []  # besides on_record
         self.directory = CustomerDirectory(db)
         self.flows = dict(flows or {})
         self.smtp = config.smtp
@@ -293,42 +295,62 @@ class EngineService:
             if isinstance(command, CommandError):
                 desktops.reply(agent_id, command.request_id, command.message)
                 continue
-            try:
-                await self._dispatch(agent_id, command, self.now())
-                error = None
-            except CommandRefused as refused:
-                error = str(refused)
+            error = await self.agent_command(agent_id, command)
             desktops.reply(agent_id, command.id, error)
-            self._perform(self.switchboard.take_effects())
 
     async def _read_admin(self, desktops: Desktops) -> None:
         async for command in desktops.admin_commands():
             if isinstance(command, CommandError):
                 desktops.reply_admin(command.request_id, command.message)
                 continue
-            try:
-                apply_admin(self.switchboard, command, self.now())
-                error = None
-            except CommandRefused as refused:
-                error = str(refused)
-            if error is None:
-                log.info("admin: %s applied", command.cmd)
-            desktops.reply_admin(command.id, error)
-            self._perform(self.switchboard.take_effects())
+            desktops.reply_admin(command.id, self.admin_command(command))
 
     async def _read_supervisors(self, desktops: Desktops) -> None:
         """Supervisor commands: checked, carried out, audited (refused ones too), replied."""
         async for user, command in desktops.supervisor_commands():
-            now = self.now()
             if isinstance(command, CommandError):
-                entry = audit_unreadable(self.supervision, user, command, now)
+                entry = audit_unreadable(self.supervision, user, command, self.now())
+                await self.audit(entry)
             else:
-                entry = apply_supervisor(self.switchboard, self.supervision, user, command, now)
-                self._perform(self.switchboard.take_effects())
+                entry = await self.supervisor_command(user, command)
             desktops.reply_supervisor(user, entry.request_id, None if entry.ok else entry.result)
-            await self._audit(entry)
 
-    async def _audit(self, entry: AuditEntry) -> None:
+    # ----------------------------------------------------------------- commands (MQTT, HTTP)
+
+    async def agent_command(self, agent_id: str, command: AgentCommand) -> str | None:
+        """Carry out one agent's own command (from its desktop over MQTT, or the HTTP API);
+        None when done, else why not (the reply's error). The effects are performed."""
+        try:
+            await self._dispatch(agent_id, command, self.now())
+            error = None
+        except CommandRefused as refused:
+            error = str(refused)
+        self._perform(self.switchboard.take_effects())
+        return error
+
+    async def supervisor_command(self, user_id: str, command: SupervisorCommand) -> AuditEntry:
+        """Check (role, team), carry out and audit one supervisor command (MQTT or HTTP API);
+        the audit entry says `ok` or why not. Written before this returns."""
+        entry = apply_supervisor(self.switchboard, self.supervision, user_id, command,
+                                 self.now())
+        self._perform(self.switchboard.take_effects())
+        await self.audit(entry)
+        return entry
+
+    def admin_command(self, command: AdminCommand) -> str | None:
+        """Apply one admin command (MQTT or HTTP API); None when done, else why not."""
+        try:
+            apply_admin(self.switchboard, command, self.now())
+            error = None
+        except CommandRefused as refused:
+            error = str(refused)
+        if error is None:
+            log.info("admin: %s applied", command.cmd)
+        self._perform(self.switchboard.take_effects())
+        return error
+
+    async def audit(self, entry: AuditEntry) -> None:
+        """Log the entry and write it to `supervisor_audit` (committed when this returns)."""
         log.log(logging.INFO if entry.ok else logging.WARNING, "supervisor audit: %s",
                 entry.describe())
         if self.db is None:
@@ -515,6 +537,8 @@ class EngineService:
             self.directory.forget(item.call_id)
             if self.on_record is not None:
                 self.on_record(item)
+            for listener in self.record_listeners:
+                listener(item)
         if self._writer is not None:
             self._writer.submit(item)
 

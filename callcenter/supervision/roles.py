@@ -4,15 +4,18 @@ Configured under `supervision:` in the engine's YAML (`callcenter.engine.config`
 I/O, no clock. `authorize` is the only place that decides; the engine asks it before anything
 reaches Asterisk or the router, and audits its answer either way.
 
-Roles, from least to most trusted: `agent` (no supervisor command at all), `team-lead` (the
-agents of its own team only; no queue-wide action), `supervisor` (every agent and call),
-`admin` (as supervisor, and the admin commands: `callcenter agents|queues`).
+Roles, from least to most trusted: `agent` (no supervisor command at all; itself only),
+`team-lead` (the agents of its own team only; no queue-wide action), `supervisor` (every agent
+and call), `admin` (as supervisor, and the admin commands: `callcenter agents|queues`); and
+`integration`, the holder of an HTTP API token, which may only what its token's scopes grant.
+The same table answers the MQTT supervisor commands and every request of the HTTP API
+(`callcenter.http`): one place decides.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Annotated
@@ -47,11 +50,14 @@ class Role(StrEnum):
     TEAM_LEAD = "team-lead"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    INTEGRATION = "integration"  # an API token (`callcenter tokens create`), never a user
 
 
 class Action(StrEnum):
-    """What a supervisor can do; the values are the MQTT `cmd` names."""
+    """What someone can do. The supervisor commands' values are their MQTT `cmd` names; the
+    others are the HTTP API's (docs/api.md), and name the action in the audit table."""
 
+    # supervisor commands (MQTT `callcenter/v1/supervisors/{user}/commands`, and the API)
     LISTEN = "listen"
     WHISPER = "whisper"
     BARGE = "barge"
@@ -61,30 +67,96 @@ class Action(StrEnum):
     LOGOUT = "logout"
     MOVE_CALL = "move_call"
     SET_PRIORITY = "set_priority"
+    # an agent's own commands (MQTT `callcenter/v1/agents/{agent}/commands`, and the API)
+    AGENT_COMMAND = "agent_command"
+    DIAL = "dial"
+    # reads of the API and its WebSocket
+    READ_AGENTS = "read_agents"
+    READ_QUEUES = "read_queues"
+    READ_CALLS = "read_calls"
+    READ_SCREENPOPS = "read_screenpops"
+    READ_CUSTOMERS = "read_customers"
+    READ_REPORTS = "read_reports"
+    READ_RECORDINGS = "read_recordings"
+    READ_SUPERVISION = "read_supervision"
+    # the configuration (MQTT `callcenter/v1/admin/commands`, `callcenter agents|queues`)
+    ADMIN = "admin"
 
 
 class Scope(Enum):
     NONE = "none"  # never
+    SELF = "self"  # only on the user's own agent (`users.agent`) and its calls
     TEAM = "team"  # only on agents of the user's own team
     ALL = "all"  # on any agent or call
 
 
+class TokenScope(StrEnum):
+    """What an integration token may be given (`callcenter tokens create --scopes ...`)."""
+
+    DIAL = "dial"
+    AGENTS_READ = "agents:read"
+    QUEUES_READ = "queues:read"
+    CALLS_READ = "calls:read"
+    CUSTOMERS_READ = "customers:read"
+    REPORTS_READ = "reports:read"
+    RECORDINGS_READ = "recordings:read"
+
+
+TOKEN_SCOPES: dict[TokenScope, Action] = {
+    TokenScope.DIAL: Action.DIAL,
+    TokenScope.AGENTS_READ: Action.READ_AGENTS,
+    TokenScope.QUEUES_READ: Action.READ_QUEUES,
+    TokenScope.CALLS_READ: Action.READ_CALLS,
+    TokenScope.CUSTOMERS_READ: Action.READ_CUSTOMERS,
+    TokenScope.REPORTS_READ: Action.READ_REPORTS,
+    TokenScope.RECORDINGS_READ: Action.READ_RECORDINGS,
+}
+"""The one action each token scope grants; the table's `integration` row bounds them."""
+
 _ON_AGENTS = (Action.LISTEN, Action.WHISPER, Action.BARGE, Action.HANGUP, Action.PAUSE,
               Action.READY, Action.LOGOUT)
 _ON_CALLS = (Action.MOVE_CALL, Action.SET_PRIORITY)
+_N, _S, _T, _A = Scope.NONE, Scope.SELF, Scope.TEAM, Scope.ALL
+
+
+def _row(supervise_agents: Scope, reorder_calls: Scope, **rest: Scope) -> dict[Action, Scope]:
+    row = {**dict.fromkeys(_ON_AGENTS, supervise_agents), **dict.fromkeys(_ON_CALLS,
+                                                                          reorder_calls)}
+    row.update({Action(name): scope for name, scope in rest.items()})
+    return row
+
 
 PERMISSIONS: dict[Role, dict[Action, Scope]] = {
-    Role.AGENT: {action: Scope.NONE for action in Action},
+    # An agent: nothing on others; its own state, calls, pops and (if the site allows,
+    # `http.recordings_for_agents`) recordings. Customers come to it in its screen-pops.
+    Role.AGENT: _row(_N, _N, agent_command=_S, dial=_S, read_agents=_S, read_queues=_A,
+                     read_calls=_S, read_screenpops=_S, read_customers=_N, read_reports=_S,
+                     read_recordings=_S, read_supervision=_N, admin=_N),
     # A waiting call belongs to a queue, not to a team: moving it or raising its priority
-    # reorders every team's line, so it is for supervisors.
-    Role.TEAM_LEAD: {**{a: Scope.TEAM for a in _ON_AGENTS}, **{a: Scope.NONE for a in _ON_CALLS}},
-    Role.SUPERVISOR: {action: Scope.ALL for action in Action},
-    Role.ADMIN: {action: Scope.ALL for action in Action},
+    # reorders every team's line, so it is for supervisors. Screen-pops go to the agent
+    # only, as the broker's ACL has it (docs/supervision.md).
+    Role.TEAM_LEAD: _row(_T, _N, agent_command=_S, dial=_S, read_agents=_T, read_queues=_A,
+                         read_calls=_T, read_screenpops=_S, read_customers=_A,
+                         read_reports=_T, read_recordings=_T, read_supervision=_T, admin=_N),
+    Role.SUPERVISOR: _row(_A, _A, agent_command=_S, dial=_S, read_agents=_A, read_queues=_A,
+                          read_calls=_A, read_screenpops=_S, read_customers=_A,
+                          read_reports=_A, read_recordings=_A, read_supervision=_A, admin=_N),
+    Role.ADMIN: _row(_A, _A, agent_command=_S, dial=_S, read_agents=_A, read_queues=_A,
+                     read_calls=_A, read_screenpops=_S, read_customers=_A, read_reports=_A,
+                     read_recordings=_A, read_supervision=_A, admin=_A),
+    # A token acts for no person: no supervisor command (the audit names a person), only
+    # what its scopes grant (TOKEN_SCOPES), on any agent (a CRM dials for whoever clicks).
+    Role.INTEGRATION: _row(_N, _N, agent_command=_N, dial=_A, read_agents=_A,
+                           read_queues=_A, read_calls=_A, read_screenpops=_N,
+                           read_customers=_A, read_reports=_A, read_recordings=_A,
+                           read_supervision=_N, admin=_N),
 }
-"""Who may do what: the table `authorize` reads (and docs/supervision.md shows)."""
+"""Who may do what: the table `authorize` reads (and docs/supervision.md, docs/api.md show)."""
 
 AGENT_ACTIONS = frozenset(_ON_AGENTS)
 CALL_ACTIONS = frozenset(_ON_CALLS)
+SUPERVISOR_ACTIONS = AGENT_ACTIONS | CALL_ACTIONS
+"""The supervisor commands (MQTT and API), audited each."""
 
 
 class _Strict(BaseModel):
@@ -111,6 +183,9 @@ class User(_Strict):
             raise ValueError(f"user {self.id}: a team-lead needs a team")
         if self.role is Role.AGENT and self.agent is None:
             raise ValueError(f"user {self.id}: role agent needs the agent id it logs in as")
+        if self.role is Role.INTEGRATION:
+            raise ValueError(f"user {self.id}: role integration is for API tokens"
+                             " (callcenter tokens create), not for users")
         return self
 
 
@@ -143,7 +218,7 @@ class SupervisionSettings(_Strict):
 
 @dataclass(frozen=True, slots=True)
 class AgentTarget:
-    """An agent acted on, with the teams it belongs to."""
+    """An agent acted on (or whose calls, pops, recordings are read), with its teams."""
 
     agent: str
     teams: frozenset[str]
@@ -151,28 +226,89 @@ class AgentTarget:
 
 @dataclass(frozen=True, slots=True)
 class CallTarget:
-    """A waiting call acted on."""
+    """A call that has no agent: waiting in (or, ended, last in) a queue."""
 
     call_id: str
     queue: str
 
 
-def authorize(user: User, action: Action, target: AgentTarget | CallTarget) -> str | None:
+@dataclass(frozen=True, slots=True)
+class QueueTarget:
+    """A queue as a whole (its figures; a report of it)."""
+
+    queue: str
+
+
+Target = AgentTarget | CallTarget | QueueTarget
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """The holder of an API token: a CRM, a wallboard, a script. Acts for no person."""
+
+    name: str
+    scopes: frozenset[TokenScope]
+
+    @property
+    def id(self) -> str:
+        return f"token:{self.name}"
+
+    @property
+    def role(self) -> Role:
+        return Role.INTEGRATION
+
+    @property
+    def team(self) -> None:
+        return None
+
+    @property
+    def agent(self) -> None:
+        return None
+
+
+Principal = User | Integration
+"""Who asks: a configured user (MQTT user name, API account) or an API token."""
+
+
+def scope_of(who: Principal, action: Action) -> Scope:
+    """How far `who` may do `action`: the table's scope, NONE for a token lacking its scope."""
+    if isinstance(who, Integration) and not any(TOKEN_SCOPES[s] is action for s in who.scopes):
+        return Scope.NONE
+    return PERMISSIONS[who.role][action]
+
+
+def authorize(user: Principal, action: Action, target: Target) -> str | None:
     """None if `user` may do `action` on `target`, else the refusal reason (one sentence)."""
     scope = PERMISSIONS[user.role][action]
-    who = f"{user.role.value} {user.id}"
+    if isinstance(user, Integration):
+        who = f"token {user.name}"
+        if scope is not Scope.NONE and scope_of(user, action) is Scope.NONE:
+            needed = next((s.value for s, a in TOKEN_SCOPES.items() if a is action), "")
+            return f"{who} lacks scope {needed} (it has: " + (
+                ", ".join(sorted(s.value for s in user.scopes)) or "none") + ")"
+    else:
+        who = f"{user.role.value} {user.id}"
     if scope is Scope.NONE:
         return f"{who} may not {action.value}"
     if action in AGENT_ACTIONS and not isinstance(target, AgentTarget):
         return f"{action.value} acts on an agent, not on a call"
     if action in CALL_ACTIONS and not isinstance(target, CallTarget):
         return f"{action.value} acts on a waiting call, not on an agent"
-    if scope is Scope.TEAM:
-        if not isinstance(target, AgentTarget):  # no TEAM scope on calls in the table
-            return f"{who} may not {action.value}"
-        if user.team not in target.teams:
-            return (f"{who} may act only on team {user.team}; agent {target.agent} is not in"
-                    " it")
+    if scope is Scope.ALL:
+        return None
+    if scope is Scope.SELF:
+        if user.agent is None:
+            return f"{who} takes no calls (no agent in supervision.users): may not {action.value}"
+        if not isinstance(target, AgentTarget):
+            return f"{who} may {action.value} only for its own agent {user.agent}"
+        if target.agent != user.agent:
+            return (f"{who} may {action.value} only for its own agent {user.agent}, not"
+                    f" agent {target.agent}")
+        return None
+    if not isinstance(target, AgentTarget):  # a TEAM scope covers agents, never a queue
+        return f"{who} may {action.value} only for the agents of team {user.team}"
+    if user.team not in target.teams:
+        return f"{who} may act only on team {user.team}; agent {target.agent} is not in it"
     return None
 
 
@@ -187,9 +323,27 @@ class Roster:
             for agent in members:
                 teams_of.setdefault(agent, set()).add(team)
         self._teams_of = {agent: frozenset(teams) for agent, teams in teams_of.items()}
+        self._named_agents = frozenset(u.agent for u in settings.users if u.agent is not None)
 
     def user(self, user_id: str) -> User | None:
         return self.users.get(user_id)
+
+    def account(self, user_id: str, configured_agents: Container[str]) -> User | None:
+        """The API account `user_id`: a configured user, or an agent's desktop user (an agent
+        no user names, under its own id, as `agent_users` gives the broker)."""
+        user = self.users.get(user_id)
+        if user is not None:
+            return user
+        if user_id in configured_agents and user_id not in self._named_agents:
+            return User(id=user_id, role=Role.AGENT, agent=user_id)
+        return None
+
+    def teams_of(self, agent_id: str) -> frozenset[str]:
+        return self._teams_of.get(agent_id, frozenset())
+
+    def team_agents(self, team: str | None) -> tuple[str, ...]:
+        """The agents of `team` (none for None or an unknown team)."""
+        return tuple(self.settings.teams.get(team or "", ()))
 
     def agent_target(self, agent_id: str) -> AgentTarget:
         return AgentTarget(agent_id, self._teams_of.get(agent_id, frozenset()))

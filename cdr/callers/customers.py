@@ -291,3 +291,24 @@ async def _find_customer(db: Database, condition: ColumnElement[bool]) -> Custom
     async with db.engine.connect() as conn:
         row = (await conn.execute(stmt)).first()
     return Customer(*row) if row is not None else None
+
+
+async def search_customers(db: Database, *, phone: str | None = None,
+                           customer_id: str | None = None, name: str | None = None,
+                           limit: int = 20) -> list[Customer]:
+    """Customers matching every given criterion: the phone number exactly, the account
+    (customer id) exactly, the name containing `name` (any case). Most recently updated first.
+    """
+    rows = CustomerRow.__table__.c
+    stmt = select(rows.customer_id, rows.name, rows.phone, rows.email, rows.tier, rows.notes)
+    if phone is not None:
+        stmt = stmt.where(rows.phone == phone)
+    if customer_id is not None:
+        stmt = stmt.where(rows.customer_id == customer_id)
+    if name is not None:
+        pattern = "%" + name.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        stmt = stmt.where(func.lower(rows.name).like(pattern, escape="\\"))
+    stmt = stmt.order_by(rows.updated_at.desc(), rows.customer_id).limit(limit)
+    async with db.engine.connect() as conn:
+        return [Customer(*row) for row in await conn.execute(stmt)]

@@ -25,6 +25,10 @@ def test_live_demo_routes_announces_pops_and_reports(tmp_path: Path) -> None:
     for queue in ("billing", "support", "general"):
         assert queue in result.output
     assert (tmp_path / "demo.db").exists() and (tmp_path / "engine.log").exists()
+    banner = re.search(r"HTTP API: (http://127\.0\.0\.1:\d+/api/v1) .*accounts: sam / (\S+)"
+                       r" \(supervisor\), lee / \S+ \(team-lead\), ada / \S+ \(admin\)",
+                       result.output)
+    assert banner is not None, result.output
 
 
 def test_virtual_demo_prints_the_routing_summary() -> None:

@@ -9,15 +9,21 @@ import pytest
 from callcenter.engine.config import EngineConfig
 from callcenter.supervision.roles import (
     PERMISSIONS,
+    SUPERVISOR_ACTIONS,
+    TOKEN_SCOPES,
     Action,
     AgentTarget,
     CallTarget,
+    Integration,
+    QueueTarget,
     Role,
     Roster,
     Scope,
     SupervisionSettings,
+    TokenScope,
     User,
     authorize,
+    scope_of,
 )
 
 
@@ -43,7 +49,7 @@ def check(user: str, action: Action, target: AgentTarget | CallTarget) -> str | 
     return authorize(found, action, target)
 
 
-@pytest.mark.parametrize("action", sorted(Action))
+@pytest.mark.parametrize("action", sorted(SUPERVISOR_ACTIONS))
 def test_supervisor_and_admin_may_do_everything(action: Action) -> None:
     target = roster().agent_target("1003") if action not in (
         Action.MOVE_CALL, Action.SET_PRIORITY) else CallTarget("c1", "support")
@@ -51,7 +57,7 @@ def test_supervisor_and_admin_may_do_everything(action: Action) -> None:
     assert check("ada", action, target) is None
 
 
-@pytest.mark.parametrize("action", sorted(Action))
+@pytest.mark.parametrize("action", sorted(SUPERVISOR_ACTIONS))
 def test_an_agent_may_do_nothing(action: Action) -> None:
     reason = check("desk-1001", action, roster().agent_target("1001"))
     assert reason == f"agent desk-1001 may not {action.value}"
@@ -81,7 +87,58 @@ def test_table_covers_every_role_and_action() -> None:
     assert set(PERMISSIONS) == set(Role)
     for row in PERMISSIONS.values():
         assert set(row) == set(Action)
-    assert set(PERMISSIONS[Role.AGENT].values()) == {Scope.NONE}
+    assert {PERMISSIONS[Role.AGENT][a] for a in SUPERVISOR_ACTIONS} == {Scope.NONE}
+    assert {PERMISSIONS[Role.INTEGRATION][a] for a in SUPERVISOR_ACTIONS} == {Scope.NONE}
+    assert set(TOKEN_SCOPES) == set(TokenScope)
+
+
+def test_an_agent_reads_and_commands_only_itself() -> None:
+    r = roster()
+    assert check("desk-1001", Action.READ_CALLS, r.agent_target("1001")) is None
+    assert check("desk-1001", Action.AGENT_COMMAND, r.agent_target("1001")) is None
+    assert check("desk-1001", Action.READ_SCREENPOPS, r.agent_target("1002")) == (
+        "agent desk-1001 may read_screenpops only for its own agent 1001, not agent 1002")
+    assert check("desk-1001", Action.READ_CALLS, CallTarget("c1", "support")) is not None
+    assert check("desk-1001", Action.READ_QUEUES, QueueTarget("support")) is None
+    assert check("desk-1001", Action.READ_CUSTOMERS, QueueTarget("support")) is not None
+    assert check("desk-1001", Action.ADMIN, QueueTarget("support")) is not None
+
+
+def test_screen_pops_go_to_the_agent_only_as_the_broker_acl_has_it() -> None:
+    r = roster()
+    for user in ("ann", "sam", "ada"):
+        assert check(user, Action.READ_SCREENPOPS, r.agent_target("1001")) is not None
+    assert check("ann", Action.READ_CALLS, r.agent_target("1002")) is None
+    assert check("ann", Action.READ_CALLS, r.agent_target("1003")) is not None
+    assert check("ann", Action.READ_CALLS, CallTarget("c1", "support")) is not None
+    assert check("sam", Action.READ_CALLS, CallTarget("c1", "support")) is None
+    assert check("sam", Action.ADMIN, QueueTarget("support")) is not None
+    assert check("ada", Action.ADMIN, QueueTarget("support")) is None
+
+
+def test_a_token_may_only_what_its_scopes_grant() -> None:
+    crm = Integration("crm", frozenset({TokenScope.DIAL, TokenScope.CALLS_READ}))
+    target = roster().agent_target("1003")
+    assert authorize(crm, Action.DIAL, target) is None
+    assert authorize(crm, Action.READ_CALLS, CallTarget("c1", "support")) is None
+    assert authorize(crm, Action.READ_CUSTOMERS, QueueTarget("support")) == (
+        "token crm lacks scope customers:read (it has: calls:read, dial)")
+    assert authorize(crm, Action.LISTEN, target) == "token crm may not listen"
+    assert scope_of(crm, Action.READ_AGENTS) is Scope.NONE
+    assert scope_of(crm, Action.DIAL) is Scope.ALL
+    everything = Integration("all", frozenset(TokenScope))
+    for action in (*SUPERVISOR_ACTIONS, Action.ADMIN, Action.READ_SCREENPOPS,
+                   Action.AGENT_COMMAND):
+        assert authorize(everything, action, target) is not None
+
+
+def test_api_accounts_include_the_agents_desktop_users() -> None:
+    r = roster()
+    assert r.account("desk-1001", ["1001", "1002"]) == r.user("desk-1001")
+    assert r.account("1002", ["1001", "1002"]) == User(id="1002", role=Role.AGENT,
+                                                         agent="1002")
+    assert r.account("1001", ["1001", "1002"]) is None  # desk-1001 is its user
+    assert r.account("eve", ["1001"]) is None
 
 
 def test_agent_users_for_the_acl() -> None:
@@ -114,6 +171,7 @@ def test_engine_config_reads_supervision() -> None:
     ({"users": [{"id": "a/b", "role": "admin"}]}, "MQTT topic level"),
     ({"users": [{"id": "x", "role": "admin"}, {"id": "x", "role": "admin"}]}, "repeated: x"),
     ({"users": [{"id": "x", "role": "admin", "password": "s3cret"}]}, "password"),
+    ({"users": [{"id": "x", "role": "integration"}]}, "for API tokens"),
 ])
 def test_bad_supervision_config_is_refused(supervision: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
