@@ -167,10 +167,12 @@ def engine_contexts(params: EngineDialplanParams) -> Dialplan:
     return Dialplan((
         _inbound(params),
         _ivr_exit(),
+        # The engine hears of the caller before Answer(), whose wait for the first media frame
+        # (~0.5 s on SIP) a caller may hang up in: then the engine still has a record of it.
         Context(c.ENQUEUE, (Extension("s", (
-            P("Answer"),
             P("Set", f"CHANNEL(language)=${{{V.LANG}}}"),
             P("UserEvent", f"{c.ENQUEUE_EVENT},{fields}"),
+            P("Answer"),
             P("Goto", f"{c.HOLD},s,1"),
         )),)),
         Context(c.HOLD, (Extension(c.HOLD_ENTRY, (

@@ -36,8 +36,8 @@ def test_a_fresh_render_has_no_errors_only_the_sites_own_parts(
 
 
 def test_a_goto_to_a_missing_context_is_reported_at_its_line(rendered: Path) -> None:
-    line = edit(rendered / "extensions.conf", "CC_DID})\n same => n,Goto(cc-hold,s,1)",
-                "CC_DID})\n same => n,Goto(cc-holding,s,1)")
+    line = edit(rendered / "extensions.conf", " n,Answer()\n same => n,Goto(cc-hold,s,1)",
+                " n,Answer()\n same => n,Goto(cc-holding,s,1)")
     assert errors(check_directory(rendered)) == [
         f"extensions.conf:{line + 1}: Goto(cc-holding,s,1): no context [cc-holding]"]
 
