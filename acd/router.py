@@ -719,6 +719,10 @@ class Router:
             return None
         return position * runtime.handle_estimate_s() / staffed
 
+    def waiting_count(self, queue: str) -> int:
+        """How many calls wait in the queue (cheap: no walk over its agents)."""
+        return len(self._queue(queue).waiting)
+
     def queue_snapshot(self, queue: str, now: float | None = None) -> QueueSnapshot:
         """The queue as it stands; `longest_wait_s` measured at `now` (default: the time of
         the router's last entry), which a wallboard wants every second."""

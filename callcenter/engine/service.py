@@ -450,10 +450,13 @@ class EngineService:
             now = self.now()
             router = switchboard.router
             queues = switchboard.take_dirty_queues()
-            queues.update(q for q in router.queue_names() if router.queue_snapshot(q).waiting)
+            queues.update(q for q in router.queue_names() if router.waiting_count(q))
             for queue in sorted(queues):
                 self.desktops.queue_stats(router.queue_snapshot(queue, now),
                                           switchboard.stats.figures(queue, now), now)
+                # A snapshot counts the queue's agents: let other work (an API request, an
+                # AMI event) in between queues rather than after all of them.
+                await asyncio.sleep(0)
 
     # ----------------------------------------------------------------- outputs
 

@@ -52,6 +52,10 @@ def test_snapshot_counts_calls_and_agents_by_state() -> None:
     assert snap.agents[AgentState.PAUSED] == 1
     assert snap.agents[AgentState.LOGGED_OUT] == 1  # d; c lacks the level and is not counted
     assert sum(snap.agents.values()) == 3
+    assert router.waiting_count("q") == snap.waiting == 1
+    # Measured at a later moment (a wallboard every second), the wait has grown.
+    assert router.queue_snapshot("q", 12.0).longest_wait_s == 7.0
+    assert router.queue_snapshot("q", 3.0).longest_wait_s == 0.0  # never before the router's now
 
 
 def test_agent_info_time_in_state() -> None:
